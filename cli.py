@@ -1,0 +1,257 @@
+"""The `shoebox` command: serve, import, reindex, check, users."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from repo.config import Settings
+from repo.errors import ShoeboxError
+from repo.library import Library, UploadItem
+from repo.validation import parse_tag_list
+
+app = typer.Typer(help='Shoebox: a self-hosted image repository.', no_args_is_help=True)
+users_app = typer.Typer(help='Manage user accounts.', no_args_is_help=True)
+app.add_typer(users_app, name='users')
+err = Console(stderr=True)
+out = Console()
+
+DataDir = Annotated[
+    Path | None, typer.Option('--data-dir', help='Data folder [env SHOEBOX_DATA_DIR; ./data]')
+]
+
+
+def _settings(data_dir: Path | None, **overrides: object) -> Settings:
+    try:
+        return Settings.from_env(data_dir=data_dir, **overrides)
+    except ValueError as exc:
+        err.print(f'[red]Bad setting:[/red] {escape(str(exc))}')
+        raise typer.Exit(2) from None
+
+
+def _library(data_dir: Path | None) -> Library:
+    return Library(_settings(data_dir))
+
+
+def _fail(exc: ShoeboxError) -> typer.Exit:
+    err.print(f'[red]Error:[/red] {escape(exc.message)}')
+    return typer.Exit(1)
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = None,
+    host: Annotated[str | None, typer.Option(help='Address [env SHOEBOX_HOST; 127.0.0.1]')] = None,
+    port: Annotated[int | None, typer.Option(help='Port [env SHOEBOX_PORT; 8080]')] = None,
+    max_file_bytes: Annotated[int | None, typer.Option(help='Bytes per file [50000000]')] = None,
+    max_pixels: Annotated[int | None, typer.Option(help='Pixels per image [100000000]')] = None,
+    thumb_size: Annotated[int | None, typer.Option(help='Thumbnail box, px [400]')] = None,
+    preview_size: Annotated[int | None, typer.Option(help='Preview box, px [1600]')] = None,
+    storage_secret: Annotated[str | None, typer.Option(help='Cookie signing secret')] = None,
+    open_signup: Annotated[
+        bool | None, typer.Option('--open-signup/--no-open-signup', help='Anyone may sign up')
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help='Image worker processes [cores]')] = None,
+    ssl_certfile: Annotated[Path | None, typer.Option(help='TLS certificate (PEM)')] = None,
+    ssl_keyfile: Annotated[Path | None, typer.Option(help='TLS private key (PEM)')] = None,
+) -> None:
+    """Start the web app and API (the same as `uv run main.py`)."""
+    from main import run_server
+
+    settings = _settings(
+        data_dir,
+        host=host,
+        port=port,
+        max_file_bytes=max_file_bytes,
+        max_pixels=max_pixels,
+        thumb_size=thumb_size,
+        preview_size=preview_size,
+        storage_secret=storage_secret,
+        open_signup=open_signup,
+        workers=workers,
+        ssl_certfile=ssl_certfile,
+        ssl_keyfile=ssl_keyfile,
+    )
+    run_server(settings)
+
+
+IMAGE_SUFFIXES = {'.jpg', '.jpeg', '.png', '.webp', '.gif', '.avif'}
+
+
+def collect_files(paths: list[Path], recursive: bool = True) -> Iterator[Path]:
+    """Files named directly, and files inside folders (hidden files and folders skipped)."""
+    for path in paths:
+        if path.is_dir():
+            pattern = '**/*' if recursive else '*'
+            for child in sorted(path.glob(pattern)):
+                hidden = any(part.startswith('.') for part in child.relative_to(path).parts)
+                if child.is_file() and not hidden:
+                    yield child
+        else:
+            yield path
+
+
+@app.command('import')
+def import_(
+    paths: Annotated[list[Path], typer.Argument(help='Files and folders (folders recursively)')],
+    user: Annotated[str, typer.Option('--user', help='Owner of the imported images')],
+    public: Annotated[bool, typer.Option('--public/--private', help='Visibility')] = False,
+    tags: Annotated[str | None, typer.Option(help='Comma-separated tags for every file')] = None,
+    description: Annotated[str, typer.Option(help='Description for every file')] = '',
+    data_dir: DataDir = None,
+) -> None:
+    """Import images from this machine straight into the library."""
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        err.print(f'[red]Not found:[/red] {escape(", ".join(map(str, missing)))}')
+        raise typer.Exit(2)
+    files = list(collect_files(paths))
+    with _library(data_dir) as lib:
+        try:
+            owner = lib.find_user(user)
+        except ShoeboxError as exc:
+            raise _fail(exc) from None
+        counts = {'added': 0, 'duplicate': 0, 'refused': 0}
+        refused: list[tuple[str, str]] = []
+        items = (
+            UploadItem(
+                filename=f.name,
+                path=f,
+                description=description,
+                tags=parse_tag_list(tags),
+                visibility='public' if public else 'private',
+            )
+            for f in files
+        )
+        with Progress(
+            TextColumn('[bold]Importing'),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            TextColumn('{task.fields[last]}'),
+            console=err,
+            transient=False,
+        ) as progress:
+            task = progress.add_task('import', total=len(files), last='')
+
+            def on_result(result) -> None:  # type: ignore[no-untyped-def]
+                counts[result.status] += 1
+                if result.status == 'refused':
+                    refused.append((result.filename, result.message))
+                progress.update(task, advance=1, last=escape(result.filename[:40]))
+
+            try:
+                lib.add_many(owner.id, items, on_result=on_result)
+            except ShoeboxError as exc:
+                raise _fail(exc) from None
+        lib.wait_for_index(timeout=30)
+    out.print(
+        f'added {counts["added"]}, duplicate {counts["duplicate"]}, refused {counts["refused"]}'
+    )
+    for name, reason in refused:
+        out.print(f'  refused {name}: {reason}', markup=False, highlight=False)
+    if refused:
+        raise typer.Exit(1)
+
+
+@app.command()
+def reindex(data_dir: DataDir = None) -> None:
+    """Rebuild the search index from the database."""
+    with _library(data_dir) as lib:
+        count = lib.reindex()
+    out.print(f'indexed {count} images')
+
+
+@app.command()
+def check(
+    repair: Annotated[bool, typer.Option(help='Sweep orphans and replay the index outbox')] = False,
+    grace_seconds: Annotated[
+        float, typer.Option(help='Only sweep files older than this (uploads in flight)')
+    ] = 3600.0,
+    data_dir: DataDir = None,
+) -> None:
+    """Report (and with --repair, fix) what a crash may have left behind."""
+    with _library(data_dir) as lib:
+        report = lib.check(repair=repair, grace_s=grace_seconds)
+    for line in report.lines():
+        out.print(line, markup=False)
+    out.print('consistent' if report.ok else ('repaired' if repair else 'problems found'))
+    if not report.ok and not repair:
+        raise typer.Exit(1)
+
+
+@users_app.command('create')
+def users_create(
+    username: str,
+    display_name: Annotated[str | None, typer.Option(help='Shown name')] = None,
+    email: Annotated[str | None, typer.Option(help='Optional e-mail')] = None,
+    admin: Annotated[bool, typer.Option('--admin', help='Make an administrator')] = False,
+    password_stdin: Annotated[
+        bool, typer.Option('--password-stdin', help='Read the password from standard input')
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Create an account (asks for the password)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip('\n')
+    else:
+        password = getpass.getpass('Password: ')
+        if getpass.getpass('Repeat password: ') != password:
+            err.print('[red]Error:[/red] the passwords differ')
+            raise typer.Exit(1)
+    with _library(data_dir) as lib:
+        try:
+            user = lib.create_user(
+                username, password, display_name=display_name, email=email, is_admin=admin or None
+            )
+        except ShoeboxError as exc:
+            raise _fail(exc) from None
+    out.print(f'created {user.username}' + (' (admin)' if user.is_admin else ''))
+
+
+@users_app.command('list')
+def users_list(data_dir: DataDir = None) -> None:
+    """List accounts."""
+    with _library(data_dir) as lib:
+        users = lib.list_users()
+    table = Table('username', 'display name', 'email', 'admin', 'created')
+    for u in users:
+        table.add_row(
+            u.username,
+            u.display_name,
+            u.email or '',
+            'yes' if u.is_admin else '',
+            u.created_at.strftime('%Y-%m-%d %H:%M'),
+        )
+    out.print(table if users else 'no users yet')
+
+
+@users_app.command('delete')
+def users_delete(
+    username: str,
+    yes: Annotated[bool, typer.Option('--yes', help='Do not ask for confirmation')] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Delete an account and all of its images."""
+    with _library(data_dir) as lib:
+        try:
+            user = lib.find_user(username)
+        except ShoeboxError as exc:
+            raise _fail(exc) from None
+        if not yes and not typer.confirm(f'Delete {user.username} and all their images?'):
+            raise typer.Exit(1)
+        count = lib.delete_user(user.id)
+    out.print(f'deleted {user.username} and {count} images')
+
+
+if __name__ == '__main__':
+    app()

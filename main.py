@@ -1,0 +1,39 @@
+"""Wiring only: settings -> Library -> pages + api -> ui.run()."""
+
+from __future__ import annotations
+
+from nicegui import app, ui
+
+from repo.config import Settings
+from repo.library import Library
+
+
+def build(settings: Settings) -> Library:
+    """Create the Library and register every page and API route on NiceGUI's app."""
+    import pages
+
+    library = Library(settings)
+    app.on_shutdown(library.close)
+    pages.register(library)
+    return library
+
+
+def run_server(settings: Settings) -> None:
+    build(settings)
+    ssl = {}
+    if settings.ssl_certfile and settings.ssl_keyfile:
+        ssl = {'ssl_certfile': str(settings.ssl_certfile), 'ssl_keyfile': str(settings.ssl_keyfile)}
+    ui.run(
+        host=settings.host,
+        port=settings.port,
+        title='Shoebox',
+        reload=False,
+        show=False,
+        storage_secret=settings.resolve_storage_secret(),
+        fastapi_docs=True,
+        **ssl,
+    )
+
+
+if __name__ == '__main__':
+    run_server(Settings.from_env())

@@ -1,0 +1,138 @@
+"""Settings: one frozen dataclass built from flags and SHOEBOX_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = 'SHOEBOX_'
+_TRUE = {'1', 'true', 'yes', 'on'}
+_FALSE = {'0', 'false', 'no', 'off'}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. Each field is read from `SHOEBOX_<FIELD>` and a flag."""
+
+    data_dir: Path = Path('data')
+    host: str = '127.0.0.1'
+    port: int = 8080
+    max_file_bytes: int = 50_000_000
+    max_pixels: int = 100_000_000
+    thumb_size: int = 400
+    preview_size: int = 1600
+    storage_secret: str | None = None
+    open_signup: bool = True
+    workers: int = 0
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+
+    def __post_init__(self) -> None:
+        for name in ('data_dir', 'ssl_certfile', 'ssl_keyfile'):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, Path):
+                object.__setattr__(self, name, Path(value))
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then the environment, then explicit overrides (flags); None means unset."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != '':
+                values[f.name] = _parse(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        settings.validate()
+        return settings
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+    def validate(self) -> None:
+        if not 1 <= self.port <= 65535:
+            raise ValueError(f'port (SHOEBOX_PORT) must be 1..65535, not {self.port}')
+        if self.max_file_bytes < 1 or self.max_pixels < 1:
+            raise ValueError('max_file_bytes and max_pixels must be positive')
+        if not 32 <= self.thumb_size <= self.preview_size <= 8192:
+            raise ValueError('need 32 <= thumb_size <= preview_size <= 8192')
+        if self.workers < 0:
+            raise ValueError('workers must be >= 0 (0 = one per core)')
+
+    # Derived locations: everything lives under data_dir.
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / 'shoebox.db'
+
+    @property
+    def blobs_dir(self) -> Path:
+        return self.data_dir / 'blobs'
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.data_dir / 'tmp'
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / 'index'
+
+    @property
+    def secret_file(self) -> Path:
+        return self.data_dir / 'storage_secret'
+
+    def pool_size(self) -> int:
+        return self.workers or max(1, os.cpu_count() or 1)
+
+    def resolve_storage_secret(self) -> str:
+        """The configured secret, or one generated into the data dir on first start (mode 0600)."""
+        if self.storage_secret:
+            return self.storage_secret
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.secret_file
+        stored = path.read_text().strip() if path.exists() else ''
+        if len(stored) >= 32:
+            return stored
+        # Missing, or empty after a crash mid-write: write a new one atomically.
+        secret = secrets.token_urlsafe(32)
+        tmp = path.with_name(f'{path.name}.{secrets.token_hex(4)}.tmp')
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, 'w') as fh:
+            fh.write(secret)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)  # fails if another process won the race: use theirs
+        except FileExistsError:
+            if len(path.read_text().strip()) < 32:
+                os.replace(tmp, path)
+                return secret
+            return path.read_text().strip()
+        finally:
+            tmp.unlink(missing_ok=True)
+        return secret
+
+
+def _parse(name: str, annotation: Any, raw: str) -> Any:
+    kind = str(annotation)
+    if 'bool' in kind:
+        low = raw.strip().lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise ValueError(f'{ENV_PREFIX}{name.upper()} must be true or false, not {raw!r}')
+    if 'int' in kind:
+        try:
+            return int(raw.replace('_', ''))
+        except ValueError:
+            raise ValueError(
+                f'{ENV_PREFIX}{name.upper()} must be a whole number, not {raw!r}'
+            ) from None
+    if 'Path' in kind:
+        return Path(raw)
+    return raw

@@ -1,0 +1,151 @@
+"""SQLModel tables and the public (API-facing) schemas.
+
+Tables are never handed out of `repo/`: callers get the `*Public` models.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, NaiveDatetime
+from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+
+
+def utcnow() -> datetime:
+    """Timezone-aware UTC; EXIF times (camera local time, zone unknown) stay naive."""
+    return datetime.now(UTC)
+
+
+def new_image_id() -> str:
+    """128 random bits, URL-safe (22 characters)."""
+    return secrets.token_urlsafe(16)
+
+
+class Visibility(StrEnum):
+    private = 'private'
+    public = 'public'
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the database itself, e.g. the schema version."""
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(sa_column=Column(String, unique=True, nullable=False, index=True))
+    display_name: str
+    email: str | None = None
+    password_hash: str
+    is_admin: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Image(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint('owner_id', 'sha256', name='uq_image_owner_sha'),)
+
+    id: str = Field(default_factory=new_image_id, primary_key=True)
+    owner_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey('user.id', ondelete='CASCADE'), nullable=False, index=True
+        )
+    )
+    title: str
+    description: str = ''
+    filename: str
+    visibility: str = Field(default=Visibility.private.value, index=True)
+    allow_download: bool = False
+    sha256: str = Field(index=True)
+    format: str
+    width: int
+    height: int
+    size_bytes: int
+    taken_at: NaiveDatetime | None = None
+    camera: str | None = None
+    colors: str = ''  # '#rrggbb,#rrggbb,...', most dominant first
+    dhash: int = 0  # signed 64-bit
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Tag(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=Column(String, unique=True, nullable=False, index=True))
+
+
+class ImageTag(SQLModel, table=True):
+    image_id: str = Field(
+        sa_column=Column(String, ForeignKey('image.id', ondelete='CASCADE'), primary_key=True)
+    )
+    tag_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey('tag.id', ondelete='CASCADE'), primary_key=True, index=True
+        )
+    )
+
+
+class IndexOutbox(SQLModel, table=True):
+    """One row per image change still to be applied to the search index."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    image_id: str = Field(index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# ---- public schemas -------------------------------------------------------------------------
+
+
+class UserPublic(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    email: str | None = None
+    is_admin: bool
+    created_at: datetime
+
+
+class ImagePublic(BaseModel):
+    id: str
+    title: str
+    description: str
+    tags: list[str]
+    visibility: Visibility
+    owner: str
+    owner_id: int
+    filename: str
+    format: str
+    width: int
+    height: int
+    size_bytes: int
+    sha256: str
+    colors: list[str]
+    taken_at: datetime | None = None
+    camera: str | None = None
+    dhash: int = 0
+    allow_download: bool = False
+    created_at: datetime
+    updated_at: datetime
+
+
+class ImagePage(BaseModel):
+    items: list[ImagePublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class ImageUpdate(BaseModel):
+    """A partial update: fields left as None are not changed."""
+
+    title: str | None = None
+    description: str | None = None
+    tags: list[str] | None = None
+    visibility: Visibility | None = None
+    allow_download: bool | None = None

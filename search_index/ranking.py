@@ -1,0 +1,112 @@
+"""Running one search against a snapshot: filters, counting, ranking and paging.
+
+Everything works on sets of global document numbers: the visible set (permission filter plus
+the caller's filters) is intersected with each word's documents, which gives the total and
+the two tiers (documents with all words first, then those with some). Ranking within a tier is
+BM25 over cached posting arrays, or the creation date.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from repo.errors import Invalid
+from search_index.query import Word, word_terms
+from search_index.scoring import accumulate
+from search_index.snapshot import DocSet, Snapshot
+
+SORTS = ('relevance', 'newest', 'oldest')
+VISIBILITIES = (None, 'public', 'private')
+
+
+@dataclass(frozen=True)
+class SearchHits:
+    ids: list[str]  # page of image ids in rank order
+    total: int  # total number of matches visible to the viewer (after filters)
+
+
+EMPTY = SearchHits([], 0)
+
+Terms = list[tuple[str, float]]  # (indexed term, boost) alternatives of one word
+
+
+def check_options(visibility: str | None, sort: str, limit: int, offset: int) -> None:
+    if sort not in SORTS:
+        raise Invalid(f'Unknown sort {sort!r} (use one of: {", ".join(SORTS)})')
+    if visibility not in VISIBILITIES:
+        raise Invalid(f'Unknown visibility {visibility!r} (use public or private)')
+    if limit < 0 or offset < 0:
+        raise Invalid('limit and offset must not be negative')
+
+
+def visible_docs(
+    snap: Snapshot,
+    viewer_id: int | None,
+    owner_id: int | None,
+    visibility: str | None,
+    tags: Sequence[str],
+) -> DocSet:
+    """The live documents this viewer may see, narrowed by the extra filters."""
+    docs = snap.allowed_docs(viewer_id)
+    if owner_id is not None:
+        docs = docs & snap.owner_docs(owner_id)
+    if visibility == 'public':
+        docs = docs & snap.public_docs()
+    elif visibility == 'private':
+        docs = docs - snap.public_docs()
+    for tag in tags:
+        if not docs:
+            break
+        docs = docs & snap.tag_docs(tag.strip().lower())
+    return docs
+
+
+def run_search(
+    snap: Snapshot,
+    words: Sequence[Word],
+    visible: DocSet,
+    sort: str,
+    limit: int,
+    offset: int,
+) -> SearchHits:
+    """One page of the visible documents matching the words, with the total."""
+    terms = [word_terms(w, snap.expand_prefix, snap.has_term) for w in words]
+    word_docs = [snap.text_docs([t for t, _ in ts]) & visible for ts in terms]
+    any_docs = set().union(*word_docs)
+    if not any_docs:
+        return EMPTY
+    all_docs = set.intersection(*word_docs) if len(word_docs) > 1 else any_docs
+    need = offset + limit
+    if need == 0:
+        return SearchHits([], len(any_docs))
+
+    # Tier 1: documents with all the words; tier 2 (only if the page reaches it): the rest.
+    tiers = [all_docs]
+    if len(all_docs) < need and len(any_docs) > len(all_docs):
+        tiers.append(any_docs - all_docs)
+    if sort == 'relevance':
+        scores = score_docs(snap, terms)
+        key = scores.__getitem__
+        pick = heapq.nlargest
+    else:
+        key = snap.created().__getitem__
+        pick = heapq.nlargest if sort == 'newest' else heapq.nsmallest
+    ranked: list[int] = []
+    for docs in tiers:
+        ranked += pick(need - len(ranked), docs, key=key)
+    return SearchHits(snap.image_ids(ranked[offset:need]), len(any_docs))
+
+
+def score_docs(snap: Snapshot, terms: Sequence[Terms]) -> list[float]:
+    """BM25 score of every document (by global number), summed over words and their terms."""
+    scores = [0.0] * snap.doc_count_all()
+    for alternatives in terms:
+        for text, boost in alternatives:
+            found = snap.text_postings(text)
+            if found:
+                weight = boost * snap.text_idf(found)
+                for offset, postings in found:
+                    accumulate(scores, postings.ids, postings.norms, weight, offset)
+    return scores

@@ -1,0 +1,139 @@
+"""IndexWorker: the one background thread that writes to the index.
+
+It drains the database's index outbox in batches: fetch pending rows, keep the last change per
+image, apply them in one commit, mark the rows done. Rows are only marked done after the
+commit, so a crash in between replays them (applying is idempotent). A failing batch is logged
+and retried with a growing pause; the thread itself never dies of it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from search_index.index import SearchIndex
+from search_index.schema import IndexDoc
+
+log = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+RETRY_MIN_SECONDS = 0.5
+RETRY_MAX_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    outbox_id: int
+    image_id: str
+    doc: IndexDoc | None  # None means: delete image_id from the index
+
+
+def coalesce(items: Sequence[OutboxItem]) -> tuple[list[IndexDoc], list[str]]:
+    """(upserts, deletes) with only the last change per image, in outbox order."""
+    last: dict[str, IndexDoc | None] = {}
+    for item in sorted(items, key=lambda i: i.outbox_id):
+        last.pop(item.image_id, None)  # re-insert so the dict keeps the latest order
+        last[item.image_id] = item.doc
+    upserts = [doc for doc in last.values() if doc is not None]
+    deletes = [image_id for image_id, doc in last.items() if doc is None]
+    return upserts, deletes
+
+
+class IndexWorker:
+    def __init__(
+        self,
+        index: SearchIndex,
+        fetch_pending: Callable[[int], list[OutboxItem]],
+        mark_done: Callable[[list[int]], None],
+        batch_size: int = 500,
+        poll_seconds: float = POLL_SECONDS,
+    ) -> None:
+        self._index = index
+        self._fetch_pending = fetch_pending
+        self._mark_done = mark_done
+        self._batch_size = batch_size
+        self._poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        # wait_idle() bookkeeping: each call takes a ticket; a drain pass that started after
+        # the ticket was taken and emptied the outbox completes it.
+        self._cond = threading.Condition()
+        self._issued = 0
+        self._completed = 0
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name='shoebox-index-worker', daemon=True)
+        self._thread.start()
+
+    def notify(self) -> None:
+        """New outbox rows exist (call after their transaction committed)."""
+        self._wake.set()
+
+    def wait_idle(self, timeout: float = 5.0) -> bool:
+        """True once everything pending at call time is applied; False on timeout or when the
+        worker is not running."""
+        thread = self._thread
+        if thread is None or not thread.is_alive():
+            return False
+        with self._cond:
+            self._issued += 1
+            ticket = self._issued
+            self._wake.set()
+            return self._cond.wait_for(
+                lambda: self._completed >= ticket or not thread.is_alive(), timeout
+            ) and (self._completed >= ticket)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop after the batch in progress; pending rows stay pending for the next start."""
+        self._stopping.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        with self._cond:
+            self._cond.notify_all()
+
+    # -- the thread ----------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            self._wake.wait(self._poll_seconds)
+            self._wake.clear()
+            if self._stopping.is_set():
+                break
+            with self._cond:
+                ticket = self._issued
+            try:
+                emptied = self._drain()
+            except Exception:
+                failures += 1
+                pause = min(RETRY_MIN_SECONDS * 2 ** (failures - 1), RETRY_MAX_SECONDS)
+                log.exception('search index batch failed; retrying in %.1f s', pause)
+                self._stopping.wait(pause)
+                self._wake.set()  # retry straight after the pause
+                continue
+            failures = 0
+            if not emptied:
+                continue
+            with self._cond:
+                self._completed = max(self._completed, ticket)
+                self._cond.notify_all()
+
+    def _drain(self) -> bool:
+        """Apply batches until the outbox is empty (True) or we are asked to stop (False)."""
+        while not self._stopping.is_set():
+            items = self._fetch_pending(self._batch_size)
+            if items:
+                upserts, deletes = coalesce(items)
+                self._index.apply(upserts, deletes)
+                self._mark_done([item.outbox_id for item in items])
+            if len(items) < self._batch_size:
+                return True
+        return False

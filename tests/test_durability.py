@@ -1,0 +1,121 @@
+"""Crashes and lost caches: what survives, and what `check` and `reindex` put right."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tests import images
+from tests.conftest import PASSWORD
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_crash_between_blob_write_and_db_commit(make_library, settings, tmp_path):
+    """A process that dies after moving blobs into place but before its row commits."""
+    lib = make_library(settings)
+    lib.create_user('alice', PASSWORD)
+    lib.close()
+    photo = tmp_path / 'photo.jpg'
+    photo.write_bytes(images.image_bytes(seed=42))
+    script = textwrap.dedent(
+        f"""
+        import os
+        from repo.config import Settings
+        from repo.library import Library
+
+        def crash(*args, **kwargs):
+            os._exit(3)
+
+        if __name__ == '__main__':
+            lib = Library(Settings(data_dir={str(settings.data_dir)!r}, workers=1))
+            Library._insert_image = crash
+            user = lib.find_user('alice')
+            lib.add(user.id, {str(photo)!r}, 'photo.jpg')
+        """
+    )
+    crashed = subprocess.run([sys.executable, '-c', script], cwd=ROOT, timeout=120)
+    assert crashed.returncode == 3
+
+    lib = make_library(settings)
+    alice = lib.find_user('alice')
+    assert lib.list(alice.id).total == 0
+    report = lib.check(grace_s=0)
+    assert len(report.blobs_without_rows) == 1 and not report.ok
+    repaired = lib.check(repair=True, grace_s=0)
+    assert repaired.removed_blobs == 1
+    assert not [p for p in settings.blobs_dir.rglob('*') if p.is_file()]
+    assert lib.check(grace_s=0).ok
+    again = lib.add(alice.id, photo, 'photo.jpg')  # the same file goes in cleanly afterwards
+    assert lib.get(alice.id, again.id).filename == 'photo.jpg'
+
+
+def test_grace_period_protects_fresh_files(make_library, settings):
+    lib = make_library(settings)
+    stray = settings.tmp_dir / 'upload-in-flight'
+    stray.write_bytes(b'partial')
+    report = lib.check(repair=True)  # default grace period: an hour
+    assert report.removed_tmp_files == 0 and stray.exists()
+    assert lib.check(repair=True, grace_s=0).removed_tmp_files == 1
+    assert not stray.exists()
+
+
+def test_check_reports_rows_whose_blobs_vanished(library, alice):
+    image = library.add(alice.id, images.image_bytes(seed=5), 'gone.jpg')
+    library.blobs.delete(image.sha256)
+    assert library.check().rows_without_blobs == [image.id]
+
+
+def test_index_is_rebuilt_when_its_folder_is_deleted(make_library, settings):
+    lib = make_library(settings)
+    alice = lib.create_user('alice', PASSWORD)
+    image = lib.add(alice.id, images.image_bytes(seed=6), 'kingfisher.jpg', tags=['bird'])
+    lib.wait_for_index()
+    lib.close()
+    shutil.rmtree(settings.index_dir)
+
+    lib = make_library(settings)
+    assert [i.id for i in lib.search(alice.id, 'kingfisher').items] == [image.id]
+    assert lib.search(alice.id, 'bird').total == 1
+
+
+def test_corrupt_index_is_rebuilt(make_library, settings):
+    lib = make_library(settings)
+    alice = lib.create_user('alice', PASSWORD)
+    lib.add(alice.id, images.image_bytes(seed=7), 'heron.jpg')
+    lib.wait_for_index()
+    lib.close()
+    for f in settings.index_dir.iterdir():
+        if f.is_file():
+            f.write_bytes(b'garbage')
+
+    lib = make_library(settings)
+    assert lib.search(alice.id, 'heron').total == 1
+
+
+def test_reindex_rebuilds_from_the_database(library, alice):
+    for i in range(3):
+        library.add(alice.id, images.image_bytes(seed=10 + i), f'otter {i}.jpg')
+    assert library.reindex() == 3
+    assert library.search(alice.id, 'otter').total == 3
+    library.add(alice.id, images.image_bytes(seed=20), 'otter 4.jpg')
+    library.wait_for_index()
+    assert library.search(alice.id, 'otter').total == 4
+
+
+def test_pending_outbox_is_replayed_on_start(make_library, settings, pool, fast_hasher):
+    from repo.library import Library
+
+    lib = Library(settings, executor=pool, password_hasher=fast_hasher, start_worker=False)
+    alice = lib.create_user('alice', PASSWORD)
+    lib.add(alice.id, images.image_bytes(seed=30), 'walrus.jpg')
+    assert lib.check().pending_outbox == 1
+    lib.close()
+
+    lib = make_library(settings)
+    lib.wait_for_index()
+    assert lib.search(alice.id, 'walrus').total == 1
+    assert lib.check().pending_outbox == 0
