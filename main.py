@@ -10,10 +10,12 @@ from repo.library import Library
 
 def build(settings: Settings) -> Library:
     """Create the Library and register every page and API route on NiceGUI's app."""
+    import api
     import pages
 
     library = Library(settings)
     app.on_shutdown(library.close)
+    api.register(app, library, session_user=pages.session_user(library))
     pages.register(library)
     return library
 
@@ -30,6 +32,7 @@ def run_server(settings: Settings) -> None:
         reload=False,
         show=False,
         storage_secret=settings.resolve_storage_secret(),
+        session_middleware_kwargs={'https_only': bool(ssl), 'same_site': 'lax'},
         fastapi_docs=True,
         **ssl,
     )

@@ -25,6 +25,7 @@ from repo import imaging
 from repo.auth import PasswordHashing, check_password, check_username, normalize_username
 from repo.check import DEFAULT_GRACE_S, CheckReport, run_check
 from repo.config import Settings
+from repo.credentials import SessionStore, TokenStore
 from repo.db import make_engine
 from repo.errors import (
     Conflict,
@@ -54,6 +55,7 @@ from repo.models import (
     utcnow,
 )
 from repo.storage import BlobStore, StagedFile
+from repo.throttle import LoginThrottle
 from repo.validation import (
     check_description,
     check_tags,
@@ -114,6 +116,9 @@ class Library:
         self.engine = make_engine(settings.db_path)
         self.blobs = BlobStore(settings.blobs_dir, settings.tmp_dir)
         self.passwords = PasswordHashing(password_hasher)
+        self.sessions = SessionStore(self.engine)
+        self.tokens = TokenStore(self.engine)
+        self.throttle = LoginThrottle()
         self._own_executor = executor is None
         self._executor = executor
         self._executor_lock = threading.Lock()
@@ -192,24 +197,35 @@ class Library:
             s.refresh(user)
             return _user_public(user)
 
-    def authenticate(self, username: str, password: str) -> UserPublic:
-        """The user for these credentials, or InvalidCredentials (same for unknown and wrong)."""
+    def authenticate(self, username: str, password: str, address: str | None = None) -> UserPublic:
+        """The user for these credentials, or InvalidCredentials (same for unknown and wrong).
+
+        Failed attempts are throttled per account and per client address: Throttled (429).
+        """
         name = normalize_username(username)
+        keys = [f'user:{name}'] + ([f'addr:{address}'] if address else [])
+        self.throttle.check(*keys)
         with Session(self.engine) as s:
             user = s.exec(select(User).where(User.username == name)).first()
         stored = user.password_hash if user else None
         if len(password) > 1024 or not self.passwords.verify(stored, password) or user is None:
+            self.throttle.failed(*keys)
             raise InvalidCredentials()
+        self.throttle.succeeded(keys[0])
         if self.passwords.needs_rehash(user.password_hash):
             self._set_password_hash(user.id, self.passwords.hash(password))
         return _user_public(user)
 
-    def change_password(self, user_id: int, old_password: str, new_password: str) -> None:
+    def change_password(
+        self, user_id: int, old_password: str, new_password: str, *, keep_session: str | None = None
+    ) -> None:
+        """Change the password; every other login session of the user ends."""
         user = self._user_row(user_id)
         if not self.passwords.verify(user.password_hash, old_password):
             raise InvalidCredentials('The current password is not right')
         check_password(new_password, [user.username, user.display_name, user.email or ''])
         self._set_password_hash(user_id, self.passwords.hash(new_password))
+        self.sessions.end_all(user_id, keep=keep_session)
 
     def _set_password_hash(self, user_id: int, password_hash: str) -> None:
         with Session(self.engine) as s:

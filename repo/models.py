@@ -149,3 +149,38 @@ class ImageUpdate(BaseModel):
     tags: list[str] | None = None
     visibility: Visibility | None = None
     allow_download: bool | None = None
+
+
+class LoginSession(SQLModel, table=True):
+    """A signed-in browser. The cookie carries the random id; only its hash is stored."""
+
+    id_hash: str = Field(primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey('user.id', ondelete='CASCADE'), nullable=False, index=True
+        )
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal API token; only its hash is stored, the token itself is shown once."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey('user.id', ondelete='CASCADE'), nullable=False, index=True
+        )
+    )
+    name: str
+    token_hash: str = Field(sa_column=Column(String, unique=True, nullable=False, index=True))
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+
+
+class TokenPublic(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None = None
