@@ -21,6 +21,7 @@ import json
 import multiprocessing
 import os
 import pstats
+import resource
 import shutil
 import statistics
 import sys
@@ -66,26 +67,44 @@ def reference_one(path: str) -> int:
     return imaging.dhash(thumb)
 
 
-def warm_up(seconds: float) -> int:
-    """Runs in a worker: imports are done and, given enough of these at once, all workers exist."""
+def reference_cpu(path: str) -> float:
+    """reference_one, returning the CPU seconds it took in its worker."""
+    start = time.process_time()
+    reference_one(path)
+    return time.process_time() - start
+
+
+def warm_up(seconds: float) -> float:
+    """Runs in a worker: imports are done and, given enough of these at once, all workers exist.
+
+    Returns the CPU seconds the worker has used so far (its start-up), to subtract later.
+    """
     Image.init()
     time.sleep(seconds)
-    return os.getpid()
+    return time.process_time()
 
 
 def measure(files: list[Path], runs: int) -> dict:
     """Alternate reference and library runs, so that noise from a shared machine hits both."""
     paths = [str(p) for p in files]
     library = load_library()
-    out: dict = {'reference': [], 'library': [], 'index_catch_up_s': [], 'failures': []}
+    out: dict = {
+        'reference': [],
+        'library': [],
+        'index_catch_up_s': [],
+        'failures': [],
+        'reference_cpu_ms': [],
+        'library_cpu_ms': [],
+    }
     ctx = multiprocessing.get_context('spawn')
     with ProcessPoolExecutor(WORKERS, mp_context=ctx) as pool:
         list(pool.map(warm_up, [0.2] * WORKERS))
         list(pool.map(reference_one, paths[: WORKERS * 2]))
         for run in range(runs):
             start = time.perf_counter()
-            list(pool.map(reference_one, paths, chunksize=1))
+            cpu = sum(pool.map(reference_cpu, paths, chunksize=1))
             out['reference'].append(len(paths) / (time.perf_counter() - start))
+            out['reference_cpu_ms'].append(cpu / len(paths) * 1000)
             if library is not None:
                 library_run(library, files, run, out)
     return out
@@ -106,26 +125,36 @@ def library_run(library: tuple, files: list[Path], run: int, out: dict) -> None:
     """One timed Library.add_many on a fresh data dir, its process pool warmed up first."""
     settings_cls, library_cls, item_cls = library
     data_dir = Path(tempfile.mkdtemp(prefix=f'library-run{run}-', dir=OUT))
+    children_before = _children_cpu()
     try:
         lib = library_cls(settings_cls(data_dir=data_dir))
         try:
             user = lib.create_user('bench', 'correct horse battery staple')
-            for future in [lib.executor.submit(warm_up, 0.2) for _ in range(WORKERS)]:
-                future.result()
+            warm = [lib.executor.submit(warm_up, 0.2) for _ in range(WORKERS)]
+            start_up_cpu = sum(future.result() for future in warm)
             items = [item_cls(path=p, filename=p.name) for p in files]
+            main_cpu = time.process_time()
             start = time.perf_counter()
             results = lib.add_many(user.id, items)
             elapsed = time.perf_counter() - start
             lib.wait_for_index(timeout=120)
             out['index_catch_up_s'].append(time.perf_counter() - start - elapsed)
+            main_cpu = time.process_time() - main_cpu
         finally:
-            lib.close()
+            lib.close()  # joins the workers, so their CPU time shows in RUSAGE_CHILDREN
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+    workers_cpu = _children_cpu() - children_before - start_up_cpu
+    out['library_cpu_ms'].append((main_cpu + workers_cpu) / len(files) * 1000)
     out['failures'] += [
         f'{r.filename}: {r.status} {r.message}' for r in results if r.status != 'added'
     ]
     out['library'].append(len(files) / elapsed)
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def per_file_ms(files: list[Path], per_kind: int = 6, repeats: int = 3) -> dict:
@@ -206,11 +235,17 @@ def main() -> None:
     reference = statistics.median(ref_rates)
     library = statistics.median(lib_rates) if lib_rates else None
     ratio = library / reference if library else None
+    ref_cpu = statistics.median(m['reference_cpu_ms'])
     say(f'reference: {reference:.1f} images/s (runs: {", ".join(f"{r:.1f}" for r in ref_rates)})')
     if library:
         say(f'library:   {library:.1f} images/s (runs: {", ".join(f"{r:.1f}" for r in lib_rates)})')
         say(f'index:     caught up {max(m["index_catch_up_s"]):.1f} s after add_many returned')
         say(f'ratio:     {ratio:.2f} (target >= 0.8)')
+        lib_cpu = statistics.median(m['library_cpu_ms'])
+        say(
+            f'cpu:       {lib_cpu:.0f} ms per image for the library (all processes) vs '
+            f'{ref_cpu:.0f} ms for the reference; ratio {ref_cpu / lib_cpu:.2f} (steadier)'
+        )
         for failure in m['failures'][:10]:
             say(f'  not added: {failure}')
     else:
@@ -247,6 +282,12 @@ def main() -> None:
                     'library_available': library is not None,
                     'library_failures': len(m['failures']) if library else None,
                     'index_catch_up_s': round(max(m['index_catch_up_s']), 2) if library else None,
+                    'cpu_ms_per_image': {
+                        'reference': round(ref_cpu, 1),
+                        'library': round(statistics.median(m['library_cpu_ms']), 1)
+                        if library
+                        else None,
+                    },
                     'per_file_ms': per_kind,
                     'process_image_only_images_per_s_estimate': round(bound, 1),
                     'process_image_6mp_stages_ms': stages,

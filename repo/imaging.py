@@ -95,16 +95,21 @@ class _Rejected(Exception):
 
 def process_image(
     src: str,
-    thumb_out: str,
-    preview_out: str,
+    thumb_out: str | None,
+    preview_out: str | None,
     *,
     max_pixels: int,
     thumb_size: int = 400,
     preview_size: int = 1600,
 ) -> ImageFacts | ImageRejection:
-    """Probe and decode src, write thumb_out and preview_out (WebP, fsynced), return the facts.
+    """Probe and decode src, write thumb_out and/or preview_out (WebP, fsynced), return facts.
+
+    At ingest only the thumbnail is made (the decode then runs at the smallest JPEG DCT scale);
+    the preview is made on first view by calling this again with only preview_out.
 
     Never raises for bad input: returns ImageRejection, having removed any partial outputs.
+    Meant for a worker process: Pillow's pixel cap and the warnings filters are process-wide
+    (the pixel limit is also checked explicitly, so it holds even when called from threads).
     """
     created: list[str] = []
     old_limit = Image.MAX_IMAGE_PIXELS
@@ -132,8 +137,8 @@ def process_image(
 
 def _process(
     src: str,
-    thumb_out: str,
-    preview_out: str,
+    thumb_out: str | None,
+    preview_out: str | None,
     max_pixels: int,
     thumb_size: int,
     preview_size: int,
@@ -147,8 +152,9 @@ def _process(
         fmt = 'JPEG' if im.format == 'MPO' else im.format or ''
         width, height = im.size
         _check_pixels(width, height, file_bytes, max_pixels)
+        box = preview_size if preview_out else thumb_size
         if fmt == 'JPEG':
-            scale = _draft_scale(width, height, preview_size)
+            scale = _draft_scale(width, height, box)
             if scale > 1:
                 im.draft(None, (width // scale, height // scale))
         try:
@@ -159,7 +165,7 @@ def _process(
             raise _Rejected(422, _CORRUPT) from None
         orientation, taken_at, camera = _exif_facts(im)
         icc = im.info.get('icc_profile')
-        preview = _shrink(_decodable_mode(im), preview_size)
+        preview = _shrink(_decodable_mode(im), box)
     preview = _output_mode(preview)
     if orientation in _TRANSPOSE:
         preview = preview.transpose(_TRANSPOSE[orientation])
@@ -167,8 +173,10 @@ def _process(
             width, height = height, width
     thumb = _shrink(preview, thumb_size, THUMB_REDUCING_GAP)
     icc = icc if _icc_fits(icc, preview.mode) else None
-    _write_webp(preview, preview_out, PREVIEW_METHOD, icc, created)
-    _write_webp(thumb, thumb_out, THUMB_METHOD, icc, created)
+    if preview_out:
+        _write_webp(preview, preview_out, PREVIEW_METHOD, icc, created)
+    if thumb_out:
+        _write_webp(thumb, thumb_out, THUMB_METHOD, icc, created)
     return ImageFacts(
         format=fmt,
         width=width,

@@ -97,7 +97,6 @@ class _Prepared:
     visibility: Visibility
     staged: StagedFile
     thumb_tmp: Path | None = None
-    preview_tmp: Path | None = None
     future: Future | None = None
     reused_from: Image | None = None
 
@@ -370,12 +369,11 @@ class Library:
             prepared.reused_from = reusable
             return prepared
         prepared.thumb_tmp = self.blobs.tmp_path('.thumb.webp')
-        prepared.preview_tmp = self.blobs.tmp_path('.preview.webp')
         prepared.future = self.executor.submit(
             imaging.process_image,
             str(staged.path),
             str(prepared.thumb_tmp),
-            str(prepared.preview_tmp),
+            None,  # the preview is made on first view: see _ensure_preview
             max_pixels=self.settings.max_pixels,
             thumb_size=self.settings.thumb_size,
             preview_size=self.settings.preview_size,
@@ -402,7 +400,7 @@ class Library:
     def _finish(self, owner_id: int, prepared: _Prepared) -> ImagePublic:
         """Wait for the Pillow work, move blobs into place, then write the row."""
         staged = prepared.staged
-        tmp_files = [p for p in (prepared.thumb_tmp, prepared.preview_tmp) if p is not None]
+        tmp_files = [p for p in (prepared.thumb_tmp,) if p is not None]
         try:
             if prepared.reused_from is not None:
                 facts = _facts_of(prepared.reused_from)
@@ -434,10 +432,8 @@ class Library:
             )
             with self._blob_lock:
                 if prepared.reused_from is None:
-                    assert prepared.thumb_tmp and prepared.preview_tmp
-                    self.blobs.commit(
-                        staged.sha256, staged.path, prepared.thumb_tmp, prepared.preview_tmp
-                    )
+                    assert prepared.thumb_tmp is not None
+                    self.blobs.commit(staged.sha256, staged.path, prepared.thumb_tmp)
                 elif not self.blobs.has(staged.sha256):
                     raise Invalid('The stored copy of this image is missing; run `shoebox check`')
                 try:
@@ -603,6 +599,8 @@ class Library:
             path, media = paths.original, _MEDIA_TYPES.get(image.format, 'application/octet-stream')
             name = image.filename
         elif kind in ('thumb', 'preview'):
+            if kind == 'preview' and not paths.preview.exists():
+                self._ensure_preview(image.sha256)
             path, media = getattr(paths, kind), 'image/webp'
             name = f'{title_from_filename(image.filename)}.{kind}.webp'
         else:
@@ -620,6 +618,28 @@ class Library:
             download_name=name,
             private=image.visibility != Visibility.public.value,
         )
+
+    def _ensure_preview(self, sha256: str) -> None:
+        """Make the preview rendition from the original (once; it is then cached beside it)."""
+        paths = self.blobs.paths(sha256)
+        tmp = self.blobs.tmp_path('.preview.webp')
+        try:
+            outcome = self.executor.submit(
+                imaging.process_image,
+                str(paths.original),
+                None,
+                str(tmp),
+                max_pixels=self.settings.max_pixels,
+                thumb_size=self.settings.thumb_size,
+                preview_size=self.settings.preview_size,
+            ).result()
+            if isinstance(outcome, imaging.ImageRejection):
+                log.error('Preview failed for blob %s: %s', sha256, outcome.message)
+                return
+            with self._blob_lock:
+                self.blobs.commit_preview(sha256, tmp)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     # ---- changing -------------------------------------------------------------------------------
 

@@ -122,23 +122,27 @@ class BlobStore:
         return Path(name)
 
     def has(self, sha256: str) -> bool:
+        """The original and its thumbnail are there (the preview is a cache made on demand)."""
         p = self.paths(sha256)
-        return p.original.exists() and p.thumb.exists() and p.preview.exists()
+        return p.original.exists() and p.thumb.exists()
 
-    def commit(self, sha256: str, original: Path, thumb: Path, preview: Path) -> None:
+    def commit(self, sha256: str, original: Path, thumb: Path) -> None:
         """Move fsynced tmp files into place. If the blob exists already, the copies are dropped."""
         target = self.paths(sha256)
         target.original.parent.mkdir(parents=True, exist_ok=True)
-        for src, dst in (
-            (thumb, target.thumb),
-            (preview, target.preview),
-            (original, target.original),
-        ):
+        for src, dst in ((thumb, target.thumb), (original, target.original)):
             if dst.exists():
                 src.unlink(missing_ok=True)
             else:
                 os.replace(src, dst)
         _fsync_dir(target.original.parent)
+
+    def commit_preview(self, sha256: str, preview: Path) -> None:
+        target = self.paths(sha256).preview
+        if target.parent.exists():
+            os.replace(preview, target)
+        else:  # the image was deleted meanwhile
+            preview.unlink(missing_ok=True)
 
     def delete(self, sha256: str) -> None:
         p = self.paths(sha256)

@@ -60,6 +60,15 @@ def test_content_decides_the_format_not_the_name(library, alice):
     assert library.open_file(alice.id, image.id, 'original').media_type == 'image/png'
 
 
+def test_preview_is_made_on_first_view_and_kept(library, alice):
+    image = library.add(alice.id, images.image_bytes(seed=11, size=(2000, 1500)), 'wide.jpg')
+    first = library.open_file(alice.id, image.id, 'preview')
+    with PILImage.open(first.path) as preview:
+        assert preview.format == 'WEBP' and 1400 <= max(preview.size) <= 1600
+    mtime = first.path.stat().st_mtime_ns
+    assert library.open_file(alice.id, image.id, 'preview').path.stat().st_mtime_ns == mtime
+
+
 def test_large_photo_renditions_fit_their_boxes_and_drop_exif(library, alice):
     im = images.picture((2400, 1600), seed=9)
     exif = PILImage.Exif()
@@ -163,7 +172,10 @@ def test_identical_bytes_are_stored_once_across_owners(library, alice, bob):
     b = library.add(bob.id, data, 'also-mine.jpg')
     assert a.id != b.id and a.sha256 == b.sha256
     assert (b.width, b.height, b.colors) == (a.width, a.height, a.colors)
-    assert leftovers(library)['blobs'] == 3  # one original, one thumb, one preview
+    assert leftovers(library)['blobs'] == 2  # one original, one thumbnail
+    library.open_file(alice.id, a.id, 'preview')
+    library.open_file(bob.id, b.id, 'preview')
+    assert leftovers(library)['blobs'] == 3  # and one preview, made on first view
 
     library.delete(alice.id, a.id)
     assert library.open_file(bob.id, b.id, 'original').path.read_bytes() == data
