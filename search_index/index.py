@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 VERSION_FILE = 'shoebox-index.json'
 REFRESH_CHECK_SECONDS = 1.0
-WRITER_LIMIT_MB = 256
+WRITER_LIMIT_MB = 128
 # How long a writer waits for Whoosh's lock (held by another process, e.g. a CLI reindex).
 WRITER_LOCK_TIMEOUT = 30.0
 
@@ -56,20 +56,19 @@ class SearchIndex:
     def open(self) -> bool:
         """Open the existing index. False when it is missing, from another schema version or
         unreadable; the caller then calls rebuild()."""
-        try:
-            if _read_version(self.index_dir) != SCHEMA_VERSION:
-                return False
-            ix = whoosh_index.open_dir(str(self.index_dir))
-            if set(ix.schema.names()) != set(SCHEMA.names()):
-                ix.close()
-                return False
-            snap = self._new_snapshot(ix)
-            snap.doc_count()
-            snap.public_docs()  # reads postings: a damaged segment fails here, not in a search
-        except Exception:
-            log.warning('search index at %s is missing or unreadable', self.index_dir, exc_info=True)
+        if _read_version(self.index_dir) != SCHEMA_VERSION:
             return False
-        self._swap(ix, snap)
+        with self._read_lock:
+            try:
+                ix = whoosh_index.open_dir(str(self.index_dir))
+                if set(ix.schema.names()) != set(SCHEMA.names()):
+                    return False
+                snap = self._new_snapshot(ix)
+                snap.public_docs()  # reads postings: a damaged segment fails here, not later
+            except Exception:
+                log.warning('search index at %s is unreadable', self.index_dir, exc_info=True)
+                return False
+            self._swap(ix, snap)
         return True
 
     def rebuild(self, docs: Iterable[IndexDoc]) -> int:
@@ -179,15 +178,17 @@ class SearchIndex:
     def _refresh(self, force: bool = False) -> Snapshot:
         """The current snapshot, replaced first if the index has a newer commit.
 
-        Always opens a fresh searcher: whoosh-reloaded 2.7.5's Searcher.refresh() (reader
-        reuse) keeps segments that a merge removed and stale deletion lists, so deleted and
-        updated documents show up again.
+        Opens a fresh searcher rather than calling Searcher.refresh(): in whoosh-reloaded
+        2.7.5 that reuses readers of segments a merge has removed, so replaced and deleted
+        documents come back (tests/test_search_index.py pins this).
         """
         if force:
-            # Open and warm the new snapshot before taking the lock, so searches keep going.
-            new = self._new_snapshot(self._require_ix())
-            new.public_docs()
-            self._swap(self._require_ix(), new)
+            # Open the new searcher before taking the lock, so searches keep going meanwhile.
+            ix = self._require_ix()
+            new = self._new_snapshot(ix)
+            with self._read_lock:
+                self._swap(ix, new)
+                new.public_docs()  # warm up here rather than in the next search request
             return new
         with self._read_lock:
             ix = self._require_ix()
@@ -196,8 +197,15 @@ class SearchIndex:
             if snap is not None and now - self._checked_at < REFRESH_CHECK_SECONDS:
                 return snap
             self._checked_at = now
-            if snap is not None and snap.searcher.up_to_date():
-                return snap
+            if snap is not None:
+                try:
+                    if snap.searcher.up_to_date():
+                        return snap
+                except OSError:
+                    # The folder vanished under us: keep serving what is open; apply() will
+                    # fail and the caller can rebuild.
+                    log.warning('search index at %s is gone', self.index_dir, exc_info=True)
+                    return snap
             new = self._new_snapshot(ix)
             self._swap(ix, new)
             return new

@@ -1,4 +1,4 @@
-"""Turning user text into words and Whoosh query objects.
+"""Turning user text into words, and words into the indexed terms they stand for.
 
 No query parser is involved: the text only ever becomes plain terms, so field names, wildcards,
 ranges, quotes, parentheses and AND/OR/NOT have no effect and cannot raise.
@@ -6,15 +6,13 @@ ranges, quotes, parentheses and AND/OR/NOT have no effect and cannot raise.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from whoosh.analysis import STOP_WORDS
-from whoosh.lang.porter import stem
-from whoosh.query import And, NullQuery, Or, Query, Term
 
 from repo.errors import Invalid
-from search_index.schema import FOLD, TEXT_FIELDS
+from search_index.schema import FOLD, stem
 
 MAX_QUERY_CHARS = 256
 # Words beyond this are ignored: a pasted paragraph should not build a huge query.
@@ -30,6 +28,7 @@ EXPANSION_BOOST = 0.5
 # with ('run'), dropping at most this many letters and keeping at least three.
 BACKOFF_MAX_DROP = 3
 BACKOFF_MIN_CHARS = 3
+
 
 @dataclass(frozen=True)
 class Word:
@@ -95,21 +94,3 @@ def word_terms(
                 terms.append((word.raw[:size], EXPANSION_BOOST))
                 break
     return terms
-
-
-def terms_query(terms: Sequence[tuple[str, float]], fields: Sequence[str] = TEXT_FIELDS) -> Query:
-    """Any of the terms in any of the text fields; scores add up across fields."""
-    subs = [Term(f, t, boost=b) for t, b in terms for f in fields]
-    return subs[0] if len(subs) == 1 else Or(subs)
-
-
-def all_of(queries: Sequence[Query]) -> Query:
-    if not queries:
-        return NullQuery
-    return queries[0] if len(queries) == 1 else And(queries)
-
-
-def any_of(queries: Sequence[Query]) -> Query:
-    if not queries:
-        return NullQuery
-    return queries[0] if len(queries) == 1 else Or(queries)

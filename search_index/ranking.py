@@ -57,9 +57,9 @@ def visible_docs(
     elif visibility == 'private':
         docs = docs - snap.public_docs()
     for tag in tags:
-        if not docs:
-            break
-        docs = docs & snap.tag_docs(tag.strip().lower())
+        tag = tag.strip().lower()
+        if tag and docs:
+            docs = docs & snap.tag_docs(tag)
     return docs
 
 
@@ -73,11 +73,15 @@ def run_search(
 ) -> SearchHits:
     """One page of the visible documents matching the words, with the total."""
     terms = [word_terms(w, snap.expand_prefix, snap.has_term) for w in words]
-    word_docs = [snap.text_docs([t for t, _ in ts]) & visible for ts in terms]
-    any_docs = set().union(*word_docs)
+    word_docs = [snap.text_docs([t for t, _ in ts], visible) for ts in terms]
+    if len(word_docs) == 1:
+        any_docs = all_docs = word_docs[0]
+    else:
+        any_docs = set().union(*word_docs)
+        smallest, *others = sorted(word_docs, key=len)
+        all_docs = smallest.intersection(*others)
     if not any_docs:
         return EMPTY
-    all_docs = set.intersection(*word_docs) if len(word_docs) > 1 else any_docs
     need = offset + limit
     if need == 0:
         return SearchHits([], len(any_docs))

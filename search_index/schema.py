@@ -15,11 +15,12 @@ from whoosh.analysis import (
 )
 from whoosh.columns import NumericColumn
 from whoosh.fields import BOOLEAN, COLUMN, ID, TEXT, Schema
+from whoosh.lang.porter2 import stem
 from whoosh.support.charset import accent_map
 
 # Bump when the schema or the analyzer changes: open() then reports the index as unusable and
 # the caller rebuilds it from the database.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 TITLE_BOOST = 3.0
 TAGS_BOOST = 2.0
@@ -30,8 +31,9 @@ TEXT_FIELDS = ('title', 'description', 'tags')
 # ('Café' -> 'cafe'). Queries use this to keep the unstemmed last word for prefix matching.
 FOLD = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 # What is indexed and searched: folded words minus stop words and one-letter words, stemmed
-# ('cats' -> 'cat', 'running' -> 'run').
-ANALYZER = FOLD | StopFilter(minsize=2) | StemFilter()
+# ('cats' -> 'cat', 'running' -> 'run'). Porter2, not StemFilter's default whoosh.lang.porter,
+# which leaves doubled consonants ('running' -> 'runn', so 'runs' would miss it).
+ANALYZER = FOLD | StopFilter(minsize=2) | StemFilter(stemfn=stem)
 
 SCHEMA = Schema(
     image_id=ID(stored=True, unique=True),

@@ -1,8 +1,10 @@
-"""BM25 scoring over cached posting arrays (the same formula Whoosh's BM25F uses).
+"""BM25 scoring over cached posting arrays.
 
-A term's score in a document is idf(term) * norm(tf, length), where the field boost is already
-part of tf (Whoosh multiplies it in at index time). `norm` only depends on the document, so it
-is computed once per segment and term and cached; idf is applied per query.
+A term scores idf(term) * sum over text fields of norm(tf, field length) in a document: BM25
+with Whoosh's formulas, the field boost already inside tf (Whoosh multiplies it in at index
+time) and one idf per term across the fields. The norms depend only on the document, so they
+are computed once per segment and term and cached (with the average field lengths of the time
+they were first read, which drift little); idf is applied per query.
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ def tf_norms(ids: array, weights: array, lengths: bytes, avg_length: float) -> a
     avg = avg_length or 1.0
     denominators = [K1 * ((1 - B) + B * byte_to_length(code) / avg) for code in range(256)]
     k = K1 + 1
-    return array('f', [w * k / (w + denominators[lengths[d]]) for d, w in zip(ids, weights)])
+    return array(
+        'f', [w * k / (w + denominators[lengths[d]]) for d, w in zip(ids, weights, strict=True)]
+    )
 
 
 def accumulate(scores: list[float], ids: array, norms: array, weight: float, offset: int) -> None:
@@ -35,8 +39,8 @@ def accumulate(scores: list[float], ids: array, norms: array, weight: float, off
     lookup, and scoring documents nobody asked about costs less than checking membership.
     """
     if offset:
-        for d, n in zip(ids, norms):
+        for d, n in zip(ids, norms, strict=True):
             scores[d + offset] += weight * n
     else:
-        for d, n in zip(ids, norms):
+        for d, n in zip(ids, norms, strict=True):
             scores[d] += weight * n

@@ -27,8 +27,9 @@ DocSet = set[int] | frozenset[int]
 
 # Postings kept in memory across searches (about 8 bytes each): the hot terms of a large index.
 MAX_CACHED_POSTINGS = 3_000_000
-# Bounded caches per snapshot: viewers' permission sets and prefix expansions.
-MAX_CACHED_VIEWERS = 256
+# Bounded caches per snapshot: viewers' permission sets (a set of document numbers each, about
+# 2 MB per 50,000 visible documents) and prefix expansions.
+MAX_CACHED_VIEWERS = 16
 MAX_CACHED_PREFIXES = 1024
 
 
@@ -69,18 +70,13 @@ class SegmentCache:
         key = (segid, TEXT, text)
         found = self._get(key)
         if found is None:
-            summed: dict[int, float] = {}
+            per_field = []
             for field in TEXT_FIELDS:
                 ids, weights = segments.postings(reader, field, text)
-                if not len(ids):
-                    continue
-                lengths = self.lengths(reader, segid, field)
-                norms = tf_norms(ids, weights, lengths, avg_lengths[field])
-                get = summed.get
-                for d, n in zip(ids, norms):
-                    summed[d] = get(d, 0.0) + n
-            ids = array('i', sorted(summed))
-            found = self._put(key, Postings(ids, array('f', [summed[d] for d in ids])))
+                if len(ids):
+                    lengths = self.lengths(reader, segid, field)
+                    per_field.append((ids, tf_norms(ids, weights, lengths, avg_lengths[field])))
+            found = self._put(key, _merge(per_field))
         return found
 
     def _get(self, key: tuple[str, str, object]) -> Postings | None:
@@ -117,6 +113,22 @@ class SegmentCache:
             self._size -= len(self._postings.pop(key).ids)
         self._lengths = {k: v for k, v in self._lengths.items() if k[0] in keep}
         self._created = {k: v for k, v in self._created.items() if k in keep}
+
+
+def _merge(per_field: list[tuple[array, array]]) -> Postings:
+    """One posting list from several (ids, norms) lists, norms of the same document summed."""
+    if not per_field:
+        return Postings(array('i'), array('f'))
+    if len(per_field) == 1:
+        return Postings(*per_field[0])
+    per_field.sort(key=lambda pair: -len(pair[0]))
+    summed = dict(zip(*per_field[0], strict=True))  # the longest list in one C-level call
+    get = summed.get
+    for ids, norms in per_field[1:]:
+        for d, n in zip(ids, norms, strict=True):
+            summed[d] = get(d, 0.0) + n
+    ids = array('i', sorted(summed))
+    return Postings(ids, array('f', map(summed.__getitem__, ids)))
 
 
 class Snapshot:
@@ -168,13 +180,17 @@ class Snapshot:
 
     # -- document sets (global document numbers) ---------------------------------------------
 
-    def text_docs(self, terms: Iterable[str]) -> set[int]:
-        """Documents with any of the terms in a text field (possibly including deleted ones)."""
-        out: set[int] = set()
-        for text in terms:
-            for offset, found in self.text_postings(text):
-                out.update([d + offset for d in found.ids] if offset else found.ids)
-        return out
+    def text_docs(self, terms: Iterable[str], within: DocSet) -> DocSet:
+        """Documents in `within` with any of the terms in a text field."""
+        # Intersecting straight from the arrays never builds the (larger) unfiltered set.
+        parts = [
+            within.intersection([d + offset for d in found.ids] if offset else found.ids)
+            for text in terms
+            for offset, found in self.text_postings(text)
+        ]
+        if len(parts) == 1:
+            return parts[0]
+        return set().union(*parts)
 
     def field_docs(self, field: str, value: object) -> set[int]:
         """Documents with an exact value in a filter field (possibly including deleted ones)."""

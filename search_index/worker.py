@@ -3,7 +3,8 @@
 It drains the database's index outbox in batches: fetch pending rows, keep the last change per
 image, apply them in one commit, mark the rows done. Rows are only marked done after the
 commit, so a crash in between replays them (applying is idempotent). A failing batch is logged
-and retried with a growing pause; the thread itself never dies of it.
+and retried with a growing pause; the thread itself never dies of it (a batch that can never
+be applied keeps being retried and logged, and holds up the rows behind it).
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class IndexWorker:
         batch_size: int = 500,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
+        if batch_size < 1:
+            raise ValueError('batch_size must be at least 1')
         self._index = index
         self._fetch_pending = fetch_pending
         self._mark_done = mark_done
@@ -85,9 +88,8 @@ class IndexWorker:
             self._issued += 1
             ticket = self._issued
             self._wake.set()
-            return self._cond.wait_for(
-                lambda: self._completed >= ticket or not thread.is_alive(), timeout
-            ) and (self._completed >= ticket)
+            self._cond.wait_for(lambda: self._completed >= ticket or not thread.is_alive(), timeout)
+            return self._completed >= ticket
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop after the batch in progress; pending rows stay pending for the next start."""
