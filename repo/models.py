@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, NaiveDatetime
-from sqlalchemy import Column, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = 1
@@ -49,7 +49,12 @@ class User(SQLModel, table=True):
 
 
 class Image(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint('owner_id', 'sha256', name='uq_image_owner_sha'),)
+    __table_args__ = (
+        UniqueConstraint('owner_id', 'sha256', name='uq_image_owner_sha'),
+        # Gallery pages: newest/oldest first within one owner or one visibility.
+        Index('ix_image_owner_created', 'owner_id', 'created_at'),
+        Index('ix_image_visibility_created', 'visibility', 'created_at'),
+    )
 
     id: str = Field(default_factory=new_image_id, primary_key=True)
     owner_id: int = Field(
