@@ -1,4 +1,5 @@
-"""The `shoebox` command: serve, import, reindex, check, users."""
+"""The `shoebox` command: serve, import, reindex, check, users (server side), and the HTTP
+client commands login, logout, upload, list, search, get, edit, delete (cli_client)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import getpass
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -14,14 +15,17 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from repo.config import Settings
-from repo.errors import ShoeboxError
-from repo.library import Library, UploadItem
-from repo.validation import parse_tag_list
+import cli_client
+
+if TYPE_CHECKING:  # the server side is imported where used, so the HTTP client starts fast
+    from repo.config import Settings
+    from repo.errors import ShoeboxError
+    from repo.library import Library
 
 app = typer.Typer(help='Shoebox: a self-hosted image repository.', no_args_is_help=True)
 users_app = typer.Typer(help='Manage user accounts.', no_args_is_help=True)
 app.add_typer(users_app, name='users')
+cli_client.register(app)
 err = Console(stderr=True)
 out = Console()
 
@@ -31,6 +35,8 @@ DataDir = Annotated[
 
 
 def _settings(data_dir: Path | None, **overrides: object) -> Settings:
+    from repo.config import Settings
+
     try:
         return Settings.from_env(data_dir=data_dir, **overrides)
     except ValueError as exc:
@@ -39,6 +45,8 @@ def _settings(data_dir: Path | None, **overrides: object) -> Settings:
 
 
 def _library(data_dir: Path | None) -> Library:
+    from repo.library import Library
+
     return Library(_settings(data_dir))
 
 
@@ -110,6 +118,10 @@ def import_(
     data_dir: DataDir = None,
 ) -> None:
     """Import images from this machine straight into the library."""
+    from repo.errors import ShoeboxError
+    from repo.library import UploadItem
+    from repo.validation import parse_tag_list
+
     missing = [p for p in paths if not p.exists()]
     if missing:
         err.print(f'[red]Not found:[/red] {escape(", ".join(map(str, missing)))}')
@@ -201,6 +213,8 @@ def users_create(
     data_dir: DataDir = None,
 ) -> None:
     """Create an account (asks for the password)."""
+    from repo.errors import ShoeboxError
+
     if password_stdin:
         password = sys.stdin.readline().rstrip('\n')
     else:
@@ -242,6 +256,8 @@ def users_delete(
     data_dir: DataDir = None,
 ) -> None:
     """Delete an account and all of its images."""
+    from repo.errors import ShoeboxError
+
     with _library(data_dir) as lib:
         try:
             user = lib.find_user(username)

@@ -2,15 +2,75 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI
 
+from api import auth_routes, fallback, image_routes
+from api.deps import STATE_KEY, ApiContext, SessionUser
+from api.guards import BodyLimitGuard, Limit, MiB, SecurityHeaders, human_bytes
 from repo.library import Library
-from repo.models import UserPublic
 
-SessionUser = Callable[[Request], UserPublic | None]
+PREFIX = '/api/v1'
+JSON_BODY_LIMIT = 1_000_000  # signup, token, edits: small JSON
+MULTIPART_OVERHEAD = MiB  # form fields and part headers around the one file of a request
+UPLOAD_PATHS = re.compile(rf'(?:^{PREFIX}/images/?|/_nicegui/client/[^/]+/upload/[^/]+/?)$')
+BODY_METHODS = frozenset({'POST', 'PUT', 'PATCH', 'DELETE'})
+TAGS = [
+    {'name': 'auth', 'description': 'Accounts and personal API tokens (`Authorization: Bearer`)'},
+    {'name': 'images', 'description': 'Upload, find, read, edit and delete images'},
+]
+DESCRIPTION = """\
+Shoebox's REST API. Authenticate with a personal token: `POST /api/v1/auth/token`, then send
+`Authorization: Bearer <token>`. Without a token you are an anonymous visitor (public images
+only). Every error is `{"detail": "..."}` (a 409 for a duplicate upload adds `existing_id`).
+"""
+
+__all__ = ['PREFIX', 'register']
 
 
 def register(app: FastAPI, library: Library, session_user: SessionUser | None = None) -> None:
-    """Add the /api/v1 routes and the HTTP guards (security headers, body limits) to `app`."""
+    """Add the /api/v1 routes and the HTTP guards (security headers, body limits) to `app`.
+
+    Calling it again for the same app only swaps the Library and session callback (tests).
+    """
+    context = ApiContext(library, session_user)
+    already = getattr(app.state, STATE_KEY, None) is not None
+    setattr(app.state, STATE_KEY, context)
+    if already:
+        return
+
+    def body_limit(method: str, path: str) -> Limit | None:
+        if method in ('POST', 'PUT') and UPLOAD_PATHS.search(path):
+            max_file = getattr(app.state, STATE_KEY).library.settings.max_file_bytes
+            message = f'The file is larger than the {human_bytes(max_file)} limit'
+            return Limit(max_file + MULTIPART_OVERHEAD, message)
+        if method in BODY_METHODS and path.startswith(PREFIX + '/'):
+            return Limit(JSON_BODY_LIMIT, f'The body is larger than {human_bytes(JSON_BODY_LIMIT)}')
+        return None
+
+    api = APIRouter(prefix=PREFIX)
+    api.include_router(auth_routes.router)
+    api.include_router(image_routes.router)
+    api.include_router(fallback.router)
+    app.include_router(api)
+    app.add_middleware(BodyLimitGuard, limit_for=body_limit)
+    _wrap_outermost(app)
+    app.title = 'Shoebox'
+    app.description = DESCRIPTION
+    app.version = '1'
+    app.openapi_tags = TAGS
+
+
+def _wrap_outermost(app: FastAPI) -> None:
+    """Put SecurityHeaders outside everything, even the error middleware that sends 500s.
+
+    `add_middleware` would place it inside ServerErrorMiddleware (and inside middleware the
+    web framework adds later), so the built stack is wrapped instead.
+    """
+    build = app.build_middleware_stack
+
+    def build_with_headers():  # type: ignore[no-untyped-def]
+        return SecurityHeaders(build())
+
+    app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]

@@ -1,0 +1,78 @@
+"""Accounts and personal API tokens: sign up, get a token, who am I, revoke the token."""
+
+from __future__ import annotations
+
+from anyio import to_thread
+from fastapi import APIRouter, Request, Response
+
+from api.deps import AccountDep, CallerDep, ContextDep, LibraryDep
+from api.errors import ShoeboxRoute, responses
+from api.schemas import SignupIn, TokenIn, TokenOut, UserOut
+from repo.errors import Forbidden, NotAuthenticated
+
+router = APIRouter(route_class=ShoeboxRoute, tags=['auth'])
+
+
+@router.post(
+    '/auth/signup',
+    status_code=201,
+    summary='Create an account',
+    responses=responses(
+        403,
+        409,
+        422,
+        r403='Sign-up is switched off on this server',
+        r409='The username is taken',
+        r422='A rule is broken (username, password strength, email); the detail names it',
+    ),
+)
+async def signup(body: SignupIn, ctx: ContextDep) -> UserOut:
+    library = ctx.library
+    if not library.settings.open_signup:
+        raise Forbidden('Sign-up is switched off on this server; ask an administrator')
+    user = await to_thread.run_sync(
+        lambda: library.create_user(
+            body.username, body.password, display_name=body.display_name, email=body.email
+        ),
+        limiter=ctx.password_slots,
+    )
+    return UserOut.of(user)
+
+
+@router.post(
+    '/auth/token',
+    summary='Get a personal API token',
+    description='Send it as `Authorization: Bearer <token>`. It is shown only once.',
+    responses=responses(
+        401,
+        422,
+        429,
+        r401='Invalid username or password (the same answer for both)',
+    ),
+)
+async def create_token(body: TokenIn, request: Request, ctx: ContextDep) -> TokenOut:
+    library = ctx.library
+    address = request.client.host if request.client else None
+    user = await to_thread.run_sync(
+        library.authenticate, body.username, body.password, address, limiter=ctx.password_slots
+    )
+    token, _ = await to_thread.run_sync(library.tokens.create, user.id, body.name or '')
+    return TokenOut(access_token=token)
+
+
+@router.delete(
+    '/auth/token',
+    status_code=204,
+    summary='Revoke the token used for this request',
+    responses=responses(401, r401='No bearer token was sent, or it is invalid or revoked'),
+)
+def revoke_token(caller: CallerDep, library: LibraryDep) -> Response:
+    if caller.token is None:
+        raise NotAuthenticated('Not authenticated')
+    library.tokens.revoke_value(caller.token)
+    return Response(status_code=204)
+
+
+@router.get('/me', summary='The signed-in user', responses=responses(401))
+def me(user: AccountDep) -> UserOut:
+    return UserOut.of(user)

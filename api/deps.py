@@ -1,0 +1,114 @@
+"""Request dependencies: the Library, and who is calling (bearer token, browser session, nobody).
+
+Identity comes only from the `Authorization: Bearer` header or the web app's session; a token in
+the query string is never read. A token that is given but unknown or revoked is a 401 even on
+routes that allow anonymous visitors, so a script never silently sees less than it should.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from anyio import CapacityLimiter
+from fastapi import Depends, Request
+
+from repo.errors import NotAuthenticated
+from repo.library import Library
+from repo.models import UserPublic
+
+SessionUser = Callable[[Request], UserPublic | None]
+STATE_KEY = 'shoebox_api'
+UPLOAD_THREADS = 16
+PASSWORD_THREADS = 2
+SAFE_METHODS = frozenset({'GET', 'HEAD', 'OPTIONS'})
+# Credentials for a reverse proxy in front of Shoebox (e.g. nginx basic auth): not ours to judge.
+PROXY_SCHEMES = frozenset({'basic', 'digest', 'negotiate', 'ntlm'})
+
+
+@dataclass
+class ApiContext:
+    """What register() hands to the routes, kept on `app.state`.
+
+    `upload_slots` bounds the threads that wait on image processing, so a burst of uploads can
+    never take every thread from the shared pool that the other routes need. `password_slots`
+    bounds concurrent argon2 work (64 MiB of memory each) for sign-up and sign-in.
+    """
+
+    library: Library
+    session_user: SessionUser | None = None
+    upload_slots: CapacityLimiter = field(default_factory=lambda: CapacityLimiter(UPLOAD_THREADS))
+    password_slots: CapacityLimiter = field(
+        default_factory=lambda: CapacityLimiter(PASSWORD_THREADS)
+    )
+
+
+@dataclass(frozen=True)
+class Caller:
+    user: UserPublic | None
+    token: str | None = None  # the bearer token, when the request carried one
+
+
+class InvalidToken(NotAuthenticated):
+    challenge = 'Bearer error="invalid_token"'
+
+    def __init__(self) -> None:
+        super().__init__('Invalid or revoked token')
+
+
+def context(request: Request) -> ApiContext:
+    return getattr(request.app.state, STATE_KEY)
+
+
+def get_library(request: Request) -> Library:
+    return context(request).library
+
+
+def get_caller(request: Request) -> Caller:
+    """Runs in the thread pool (FastAPI does that for plain `def` dependencies): it hits the DB."""
+    ctx = context(request)
+    header = request.headers.get('authorization')
+    scheme, _, token = (header or '').strip().partition(' ')
+    if header is not None and scheme.lower() not in PROXY_SCHEMES:
+        token = token.strip()
+        if scheme.lower() != 'bearer' or not token:
+            raise InvalidToken()
+        user = ctx.library.tokens.user(token)
+        if user is None:
+            raise InvalidToken()
+        return Caller(user, token)
+    if ctx.session_user is not None and not _cross_site_write(request):
+        return Caller(ctx.session_user(request))
+    return Caller(None)
+
+
+def _cross_site_write(request: Request) -> bool:
+    """A browser's state-changing request from another site: its cookies are not trusted.
+
+    SameSite=Lax cookies already stop this; Sec-Fetch-Site is a second lock (set by browsers only).
+    """
+    return (
+        request.method not in SAFE_METHODS
+        and request.headers.get('sec-fetch-site', 'same-origin') == 'cross-site'
+    )
+
+
+def get_account(caller: Annotated[Caller, Depends(get_caller)]) -> UserPublic:
+    if caller.user is None:
+        raise NotAuthenticated('Not authenticated')
+    return caller.user
+
+
+def get_context(request: Request) -> ApiContext:
+    return context(request)
+
+
+ContextDep = Annotated[ApiContext, Depends(get_context)]
+LibraryDep = Annotated[Library, Depends(get_library)]
+CallerDep = Annotated[Caller, Depends(get_caller)]
+AccountDep = Annotated[UserPublic, Depends(get_account)]
+
+
+def viewer_id(caller: Caller) -> int | None:
+    return caller.user.id if caller.user is not None else None

@@ -1,0 +1,38 @@
+"""JSON answers for paths under /api/v1 that no route takes (the web app would send HTML).
+
+Registered last. A path that exists with another method gets 405; any other path under
+/images/ is the image 404, so an id with a slash in it looks like any other missing image.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+from api import auth_routes, image_routes
+from api.errors import ShoeboxRoute, error_response
+from repo.errors import ImageNotFound
+
+router = APIRouter(route_class=ShoeboxRoute, include_in_schema=False)
+METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
+
+
+@router.api_route('/{rest:path}', methods=METHODS)
+def api_fallback(rest: str) -> Response:
+    path = '/' + rest
+    allowed = {
+        method
+        for route in (*auth_routes.router.routes, *image_routes.router.routes)
+        if isinstance(route, APIRoute) and route.path_regex.match(path)
+        for method in route.methods
+    }
+    if allowed:
+        return JSONResponse(
+            {'detail': 'Method Not Allowed'},
+            status_code=405,
+            headers={'Allow': ', '.join(sorted(allowed))},
+        )
+    if path.startswith('/images/'):  # e.g. an id with a slash in it: like any missing image
+        return error_response(ImageNotFound())
+    return JSONResponse({'detail': 'Not Found'}, status_code=404)

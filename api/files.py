@@ -1,0 +1,49 @@
+"""Responses carrying image bytes: detected type, ETag/304, cache rules, safe download names.
+
+Cache rules: a private image is `private, no-cache` (browsers keep it, but revalidate each time,
+so revoked access takes effect on the next request); a public one is `public, max-age=60`, so a
+shared cache holds it at most a minute after it is made private.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import Request, Response
+from fastapi.responses import FileResponse
+
+from repo.library import BlobFile
+
+CACHE_PRIVATE = 'private, no-cache'
+CACHE_PUBLIC = 'public, max-age=60'
+# Bytes from users are never a document: no scripts, no plugins, even if opened directly.
+FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+def content_disposition(filename: str) -> str:
+    """`attachment` with an ASCII fallback name and the exact name per RFC 5987 (filename*)."""
+    fallback = ''.join(
+        ch if 32 <= ord(ch) < 127 and ch not in '"\\;%' else '_' for ch in filename
+    ).strip()
+    encoded = quote(filename, safe='')
+    return f'attachment; filename="{fallback or "image"}"; filename*=UTF-8\'\'{encoded}'
+
+
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = [c.strip() for c in if_none_match.split(',')]
+    return '*' in candidates or any(c.removeprefix('W/') == etag for c in candidates)
+
+
+def file_response(request: Request, blob: BlobFile, *, attachment: bool = False) -> Response:
+    headers = {
+        'ETag': blob.etag,
+        'Cache-Control': CACHE_PRIVATE if blob.private else CACHE_PUBLIC,
+        'Content-Security-Policy': FILE_CSP,
+    }
+    if attachment:
+        headers['Content-Disposition'] = content_disposition(blob.download_name)
+    if etag_matches(request.headers.get('if-none-match'), blob.etag):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(blob.path, media_type=blob.media_type, headers=headers)

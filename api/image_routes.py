@@ -1,0 +1,223 @@
+"""Images: upload, list and search, read, the bytes (renditions, original), edit, delete.
+
+Every route that takes an id answers a missing, malformed or someone else's private image with
+the same 404 `{"detail": "Image not found"}`: the Library raises ImageNotFound for all three.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from anyio import to_thread
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.routing import APIRoute
+
+from api.deps import AccountDep, CallerDep, ContextDep, LibraryDep, viewer_id
+from api.errors import ShoeboxRoute, responses
+from api.files import file_response
+from api.multipart import read_upload
+from api.schemas import ImageListOut, ImageOut, ImagePatch, VisibilityName
+from repo.errors import Invalid, TooLarge
+from repo.models import ImageUpdate
+from repo.validation import parse_tag_list
+
+router = APIRouter(route_class=ShoeboxRoute, tags=['images'])
+
+NOT_FOUND = responses(404, r404="Image not found (also: someone else's private image)")
+IMAGE_BYTES = {
+    200: {'content': {'image/webp': {}}, 'description': 'The bytes, with an ETag'},
+    304: {'description': 'Not modified (If-None-Match matched the ETag)'},
+}
+UPLOAD_BODY = {
+    'requestBody': {
+        'required': True,
+        'content': {
+            'multipart/form-data': {
+                'schema': {
+                    'type': 'object',
+                    'required': ['file'],
+                    'properties': {
+                        'file': {'type': 'string', 'format': 'binary'},
+                        'title': {'type': 'string', 'description': 'Default: from the file name'},
+                        'description': {'type': 'string'},
+                        'tags': {'type': 'string', 'description': 'Comma-separated: a,b'},
+                        'visibility': {
+                            'type': 'string',
+                            'enum': ['private', 'public'],
+                            'default': 'private',
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    '/images',
+    status_code=201,
+    summary='Upload one image',
+    description=(
+        'Multipart form with the image in `file`. The body is streamed and refused with 413 as '
+        'soon as it crosses the size limit. JPEG, PNG, WebP, GIF and AVIF are accepted.'
+    ),
+    openapi_extra=UPLOAD_BODY,
+    responses=responses(
+        401,
+        409,
+        413,
+        415,
+        422,
+        duplicate=True,
+        r409='You already have this image: `existing_id` names it',
+        r413='The file is larger than the limit',
+        r415='Not a supported image type (e.g. SVG, PDF, TIFF, text), or not a multipart form',
+        r422=(
+            'Corrupt, truncated, too many pixels or a decompression bomb, or an invalid field; '
+            'the detail says which'
+        ),
+    ),
+)
+async def upload_image(request: Request, user: AccountDep, ctx: ContextDep) -> ImageOut:
+    library = ctx.library
+    form = await read_upload(request.headers.get('content-type'), request.stream(), library.stage)
+    fields = form.fields
+    try:
+        image = await to_thread.run_sync(
+            lambda: library.add(
+                user.id,
+                form.file,  # type: ignore[arg-type]  # the StagedFile made by library.stage()
+                form.filename,
+                title=fields.get('title') or None,
+                description=fields.get('description', ''),
+                tags=parse_tag_list(fields.get('tags')),
+                visibility=fields.get('visibility') or 'private',
+            ),
+            limiter=ctx.upload_slots,
+        )
+    except TooLarge as exc:
+        # The bytes fit (they were counted while streaming); too many pixels or a
+        # decompression bomb is a problem with the content: 422, as the API contract says.
+        raise Invalid(exc.message) from None
+    finally:
+        form.file.discard()  # type: ignore[union-attr]  # a no-op once the Library took it
+    return ImageOut.of(image)
+
+
+@router.get(
+    '/images',
+    summary='List or search the images you may see',
+    description=(
+        'Without `q`: newest first by default. With `q`: full-text search over title, '
+        'description and tags, by relevance by default. Anonymous callers see public images only.'
+    ),
+    responses=responses(401, 422),
+)
+def list_images(
+    caller: CallerDep,
+    library: LibraryDep,
+    q: Annotated[str, Query(max_length=500, description='Search text')] = '',
+    tags: Annotated[str, Query(description='Comma-separated; images with all of them')] = '',
+    owner: Annotated[str, Query(description='Username')] = '',
+    visibility: VisibilityName | None = None,
+    sort: Literal['newest', 'oldest', 'relevance'] | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> ImageListOut:
+    viewer = viewer_id(caller)
+    filters = {
+        'owner': owner.strip() or None,
+        'visibility': visibility,
+        'tags': parse_tag_list(tags),
+        'limit': limit,
+        'offset': offset,
+    }
+    if q.strip():
+        page = library.search(viewer, q, sort=sort or 'relevance', **filters)
+    else:  # no query, no relevance: newest first
+        order = sort if sort in ('newest', 'oldest') else 'newest'
+        page = library.list(viewer, sort=order, **filters)
+    return ImageListOut.of(page)
+
+
+@router.get('/images/{image_id}', summary='One image', responses=NOT_FOUND)
+def get_image(image_id: str, caller: CallerDep, library: LibraryDep) -> ImageOut:
+    return ImageOut.of(library.get(viewer_id(caller), image_id))
+
+
+def _rendition_route(kind: str, path: str, summary: str) -> None:
+    @router.get(
+        f'/images/{{image_id}}/{path}',
+        summary=summary,
+        response_class=Response,
+        responses={**IMAGE_BYTES, **NOT_FOUND},
+        name=f'image_{path}',
+    )
+    def rendition(image_id: str, request: Request, caller: CallerDep, library: LibraryDep):  # type: ignore[no-untyped-def]
+        return file_response(request, library.open_file(viewer_id(caller), image_id, kind))
+
+
+_rendition_route('thumb', 'thumbnail', 'The thumbnail (WebP, about 400 px)')
+_rendition_route('preview', 'preview', 'The preview (WebP, about 1600 px)')
+
+
+@router.get(
+    '/images/{image_id}/original',
+    summary='The original file',
+    description=(
+        'As uploaded, with its detected content type and `Content-Disposition: attachment`. '
+        'For the owner always; for others only where the owner allowed downloads (else 404).'
+    ),
+    response_class=Response,
+    responses={
+        200: {'content': {'image/*': {}}, 'description': 'The original bytes'},
+        304: IMAGE_BYTES[304],
+        **NOT_FOUND,
+    },
+)
+def get_original(
+    image_id: str, request: Request, caller: CallerDep, library: LibraryDep
+) -> Response:
+    blob = library.open_file(viewer_id(caller), image_id, 'original')
+    return file_response(request, blob, attachment=True)
+
+
+@router.patch(
+    '/images/{image_id}',
+    summary='Change title, description, tags, visibility or allow_download',
+    responses=responses(401, 403, 404, 422, r403='A public image that is not yours'),
+)
+def update_image(
+    image_id: str, body: ImagePatch, user: AccountDep, library: LibraryDep
+) -> ImageOut:
+    changes = ImageUpdate.model_validate(body.model_dump())
+    return ImageOut.of(library.update(user.id, image_id, changes))
+
+
+@router.delete(
+    '/images/{image_id}',
+    status_code=204,
+    summary='Delete an image',
+    responses=responses(401, 403, 404, r403='A public image that is not yours'),
+)
+def delete_image(image_id: str, user: AccountDep, library: LibraryDep) -> Response:
+    library.delete(user.id, image_id)
+    return Response(status_code=204)
+
+
+def _answer_head_too() -> None:
+    """HEAD for every GET route (caches and `curl -I` use it), left out of the OpenAPI docs."""
+    for route in list(router.routes):
+        if isinstance(route, APIRoute) and 'GET' in route.methods:
+            router.add_api_route(
+                route.path,
+                route.endpoint,
+                methods=['HEAD'],
+                response_class=route.response_class,
+                include_in_schema=False,
+                name=f'{route.name}_head',
+            )
+
+
+_answer_head_too()

@@ -1,0 +1,186 @@
+"""Streaming multipart/form-data for uploads: the `file` part goes straight into a sink.
+
+Starlette's `request.form()` spools whole files to a temporary file first; here each chunk is
+handed to the Library's size-capped StagedFile as it arrives, so an oversized file is refused
+while it streams, and the small text fields are collected in memory (capped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.concurrency import run_in_threadpool
+
+from repo.errors import Invalid, UnsupportedType
+
+FILE_FIELD = 'file'
+TEXT_FIELDS = frozenset({'title', 'description', 'tags', 'visibility'})
+MAX_FIELD_BYTES = 64 * 1024
+MAX_PARTS = 16
+FLUSH_BYTES = 256 * 1024  # hand file data to the sink (in a thread) in pieces of this size
+
+
+class Sink(Protocol):
+    """Where the file's bytes go (the Library's StagedFile)."""
+
+    def write(self, chunk: bytes) -> None: ...
+
+    def discard(self) -> None: ...
+
+
+@dataclass
+class UploadForm:
+    file: Sink | None = None
+    filename: str = ''
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Part:
+    name: str = ''
+    is_file: bool = False
+    data: bytearray = field(default_factory=bytearray)
+    headers: dict[bytes, bytes] = field(default_factory=dict)
+
+
+class _Collector:
+    """python-multipart callbacks: build the form, buffer file bytes for the next flush."""
+
+    def __init__(self, new_sink: Callable[[], Sink], charset: str) -> None:
+        self.form = UploadForm()
+        self.pending = bytearray()
+        self._new_sink = new_sink
+        self._charset = charset
+        self._part = _Part()
+        self._parts = 0
+        self._header_name = b''
+        self._header_value = b''
+        self.complete = False  # the closing boundary arrived
+
+    def callbacks(self) -> dict:
+        return {
+            'on_part_begin': self.on_part_begin,
+            'on_part_data': self.on_part_data,
+            'on_part_end': self.on_part_end,
+            'on_header_field': self.on_header_field,
+            'on_header_value': self.on_header_value,
+            'on_header_end': self.on_header_end,
+            'on_headers_finished': self.on_headers_finished,
+            'on_end': self.on_end,
+        }
+
+    def on_part_begin(self) -> None:
+        self._parts += 1
+        if self._parts > MAX_PARTS:
+            raise Invalid(f'The form has too many fields (at most {MAX_PARTS})')
+        self._part = _Part()
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_name += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        self._part.headers[self._header_name.strip().lower()] = self._header_value.strip()
+        self._header_name = self._header_value = b''
+
+    def on_headers_finished(self) -> None:
+        _, options = parse_options_header(self._part.headers.get(b'content-disposition', b''))
+        self._part.name = self._decode(options.get(b'name', b''))
+        if self._part.name == FILE_FIELD:
+            if self.form.file is not None:
+                raise Invalid('Send one file per request (the form has two "file" fields)')
+            self._part.is_file = True
+            self.form.filename = _unescape_filename(self._decode(options.get(b'filename', b'')))
+            self.form.file = self._new_sink()
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        if self._part.is_file:
+            self.pending += data[start:end]
+        elif self._part.name in TEXT_FIELDS:
+            self._part.data += data[start:end]
+            if len(self._part.data) > MAX_FIELD_BYTES:
+                raise Invalid(f'The field "{self._part.name}" is too long')
+        # other fields (an `owner`, say) are ignored: identity comes from the token only
+
+    def on_part_end(self) -> None:
+        if not self._part.is_file and self._part.name in TEXT_FIELDS:
+            self.form.fields[self._part.name] = self._decode(bytes(self._part.data))
+
+    def on_end(self) -> None:
+        self.complete = True
+
+    def _decode(self, raw: bytes) -> str:
+        try:
+            return raw.decode(self._charset)
+        except (UnicodeDecodeError, LookupError):
+            raise Invalid('A form field is not valid UTF-8 text') from None
+
+
+def _unescape_filename(name: str) -> str:
+    """Browsers and httpx write `"`, CR and LF in a part's filename as %22, %0D, %0A (HTML spec)."""
+    return name.replace('%22', '"').replace('%0D', '\r').replace('%0A', '\n')
+
+
+def boundary_of(content_type: str | None) -> tuple[bytes, str]:
+    """The multipart boundary and charset, or UnsupportedType for anything but form-data."""
+    kind, params = parse_options_header(content_type or '')
+    boundary = params.get(b'boundary')
+    if kind != b'multipart/form-data' or not boundary:
+        raise UnsupportedType(
+            'Send the image as multipart/form-data with the file in a field named "file"'
+        )
+    charset = params.get(b'charset', b'utf-8').decode('latin-1')
+    return boundary, charset
+
+
+async def read_upload(
+    content_type: str | None, chunks: AsyncIterator[bytes], new_sink: Callable[[], Sink]
+) -> UploadForm:
+    """Parse the form while it arrives. On any failure the sink's bytes are discarded."""
+    boundary, charset = boundary_of(content_type)
+    collector = _Collector(new_sink, charset)
+    try:
+        try:
+            parser = MultipartParser(boundary, collector.callbacks())
+        except FormParserError:
+            raise Invalid('The multipart boundary is not valid') from None
+        async for chunk in chunks:
+            _feed(parser, chunk)
+            if len(collector.pending) >= FLUSH_BYTES:
+                await _flush(collector)
+        try:
+            parser.finalize()
+        except FormParserError:
+            collector.complete = False
+        if not collector.complete:
+            raise Invalid('The upload ended before the form was complete')
+        await _flush(collector)
+    except BaseException:
+        if collector.form.file is not None:
+            collector.form.file.discard()
+        raise
+    if collector.form.file is None:
+        raise Invalid('The form field "file" is required')
+    return collector.form
+
+
+def _feed(parser: MultipartParser, chunk: bytes) -> None:
+    try:
+        parser.write(chunk)
+    except FormParserError:
+        raise Invalid('The upload is not valid multipart/form-data') from None
+
+
+async def _flush(collector: _Collector) -> None:
+    sink = collector.form.file
+    if sink is None or not collector.pending:
+        return
+    data = bytes(collector.pending)
+    collector.pending.clear()
+    await run_in_threadpool(sink.write, data)

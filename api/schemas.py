@@ -1,0 +1,116 @@
+"""The JSON shapes of API v1: what goes in (extra fields ignored) and what comes out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from repo.models import ImagePage, ImagePublic, UserPublic
+
+VisibilityName = Literal['private', 'public']
+
+
+class ErrorOut(BaseModel):
+    detail: str = Field(examples=['Image not found'])
+
+
+class DuplicateOut(ErrorOut):
+    existing_id: str = Field(description='The id of the image you already have with these bytes')
+
+
+class UserOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    email: str | None = None
+    is_admin: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: UserPublic) -> UserOut:
+        return cls.model_validate(user.model_dump())
+
+
+class ImageOut(BaseModel):
+    """An image as the API shows it. `owner` is the owner's username."""
+
+    id: str
+    title: str
+    description: str
+    tags: list[str]
+    visibility: VisibilityName
+    owner: str
+    filename: str = Field(description="The uploader's file name (display text only)")
+    format: str = Field(description='Detected format: JPEG, PNG, WEBP, GIF or AVIF')
+    width: int
+    height: int
+    size_bytes: int
+    sha256: str
+    colors: list[str] = Field(description='Dominant colours as "#rrggbb", most dominant first')
+    taken_at: datetime | None = Field(None, description='From EXIF: camera local time, no zone')
+    created_at: datetime
+    updated_at: datetime
+    camera: str | None = None
+    allow_download: bool = Field(
+        False, description='Whether others may download the original (the owner always may)'
+    )
+
+    @classmethod
+    def of(cls, image: ImagePublic) -> ImageOut:
+        data = image.model_dump(include=set(cls.model_fields))
+        data['visibility'] = image.visibility.value
+        return cls.model_validate(data)
+
+
+class ImageListOut(BaseModel):
+    items: list[ImageOut]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, page: ImagePage) -> ImageListOut:
+        return cls(
+            items=[ImageOut.of(i) for i in page.items],
+            total=page.total,
+            limit=page.limit,
+            offset=page.offset,
+        )
+
+
+class SignupIn(BaseModel):
+    model_config = ConfigDict(extra='ignore')
+
+    username: str
+    password: str
+    email: str | None = None
+    display_name: str | None = None
+
+
+class TokenIn(BaseModel):
+    model_config = ConfigDict(extra='ignore')
+
+    username: str
+    password: str
+    name: str | None = Field(None, description='A label to recognise the token by later')
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal['bearer'] = 'bearer'
+
+
+class ImagePatch(BaseModel):
+    """Fields left out (or null) are not changed. `owner` and other unknown fields are ignored."""
+
+    model_config = ConfigDict(extra='ignore')
+
+    title: str | None = None
+    description: str | None = None
+    tags: list[str] | None = Field(None, description='The full new list of tags')
+    visibility: VisibilityName | None = None
+    allow_download: bool | None = Field(
+        None, description='Let others download the original of a public image'
+    )

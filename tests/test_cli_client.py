@@ -1,0 +1,393 @@
+"""The `shoebox` HTTP client commands against a real server on 127.0.0.1 (uvicorn in a thread)."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import stat
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from click.testing import Result
+from fastapi import FastAPI
+from starlette.types import Receive, Scope, Send
+from typer.testing import CliRunner
+
+import api
+from cli import app as cli_app
+from cli_client.config import ClientConfig, resolve
+from cli_client.upload import Outcome, Uploader, UploadOptions
+from repo.config import Settings
+from repo.library import Library
+from repo.models import UserPublic
+from tests import images
+from tests.conftest import PASSWORD
+
+ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
+StartServer = Callable[[FastAPI], str]
+
+
+@pytest.fixture(scope='module')
+def start_server() -> Iterator[StartServer]:
+    """Serve ASGI apps on free ports of 127.0.0.1; each is stopped after the module."""
+    running: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def start(app: FastAPI) -> str:
+        sock = socket.socket()
+        sock.bind(('127.0.0.1', 0))
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level='warning', lifespan='off')
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={'sockets': [sock]}, daemon=True)
+        thread.start()
+        for _ in range(500):
+            if server.started:
+                break
+            threading.Event().wait(0.01)
+        assert server.started, 'the test server did not start'
+        running.append((server, thread))
+        return f'http://127.0.0.1:{port}'
+
+    yield start
+    for server, thread in running:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope='module')
+def library(pool, fast_hasher, tmp_path_factory) -> Iterator[Library]:  # type: ignore[no-untyped-def]
+    lib = Library(
+        Settings(data_dir=tmp_path_factory.mktemp('server') / 'data'),
+        executor=pool,
+        password_hasher=fast_hasher,
+    )
+    yield lib
+    lib.close()
+
+
+@pytest.fixture(scope='module')
+def server(library: Library, start_server: StartServer) -> str:
+    app = FastAPI()
+    api.register(app, library)
+    return start_server(app)
+
+
+_names = iter(f'user{i:03d}' for i in range(1000))
+
+
+@pytest.fixture
+def user(library: Library) -> UserPublic:
+    """A fresh account per test, so tests do not see each other's images."""
+    return library.create_user(next(_names), PASSWORD)
+
+
+@pytest.fixture
+def env(server: str, tmp_path: Path) -> dict[str, str]:
+    return {
+        'SHOEBOX_SERVER': server,
+        'SHOEBOX_CONFIG_DIR': str(tmp_path / 'config'),
+        'SHOEBOX_TOKEN': '',
+        'COLUMNS': '300',
+        'NO_COLOR': '1',
+    }
+
+
+@pytest.fixture
+def signed_in(env: dict[str, str], library: Library, user: UserPublic) -> dict[str, str]:
+    return {**env, 'SHOEBOX_TOKEN': library.tokens.create(user.id, 'test')[0]}
+
+
+def shoebox(env: dict[str, str], *args: str | Path, input: str | None = None) -> Result:
+    runner = CliRunner(env=env)
+    return runner.invoke(cli_app, [str(a) for a in args], input=input, catch_exceptions=False)
+
+
+def text(result: Result) -> str:
+    return ' '.join(ANSI.sub('', result.output).split())
+
+
+def as_json(result: Result) -> dict:
+    assert result.exit_code == 0, text(result)
+    return json.loads(result.stdout)
+
+
+# ---- login and logout ----------------------------------------------------------------------------
+
+
+def test_login_keeps_a_private_token_and_logout_revokes_it(
+    env: dict[str, str], server: str, library: Library, user: UserPublic, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in env.items() if k != 'SHOEBOX_SERVER'}
+    result = shoebox(env, 'login', '--server', server, input=f'{user.username}\n{PASSWORD}\n')
+    assert result.exit_code == 0, text(result)
+    assert f'Signed in to {server} as {user.username}' in text(result)
+    assert PASSWORD not in result.output
+
+    config = tmp_path / 'config' / 'config.json'
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
+    saved = json.loads(config.read_text())
+    assert saved['server'] == server
+    assert library.tokens.user(saved['token']).username == user.username
+
+    # Later commands use the saved server and token.
+    assert as_json(shoebox(env, 'list', '--mine', '--json'))['total'] == 0
+
+    result = shoebox(env, 'logout')
+    assert result.exit_code == 0, text(result)
+    assert library.tokens.user(saved['token']) is None
+    assert 'token' not in json.loads(config.read_text())
+    assert shoebox(env, 'list', '--mine').exit_code == 1  # not signed in any more
+
+
+def test_login_for_scripts_reads_the_password_from_stdin(
+    env: dict[str, str], user: UserPublic, tmp_path: Path
+) -> None:
+    args = ('login', '--username', user.username, '--password-stdin')
+    result = shoebox(env, *args, input=PASSWORD + '\n')
+    assert result.exit_code == 0, text(result)
+    assert 'Password' not in result.output  # no prompt
+    assert json.loads((tmp_path / 'config' / 'config.json').read_text())['token']
+
+
+def test_login_with_a_wrong_password_saves_nothing(
+    env: dict[str, str], user: UserPublic, tmp_path: Path
+) -> None:
+    result = shoebox(env, 'login', input=f'{user.username}\nnot the password\n')
+    assert result.exit_code == 1
+    assert 'Invalid username or password' in text(result)
+    assert not (tmp_path / 'config' / 'config.json').exists()
+
+
+def test_a_saved_token_is_only_sent_to_its_own_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv('SHOEBOX_CONFIG_DIR', str(tmp_path))
+    monkeypatch.delenv('SHOEBOX_TOKEN', raising=False)
+    monkeypatch.delenv('SHOEBOX_SERVER', raising=False)
+    (tmp_path / 'config.json').write_text(
+        json.dumps({'server': 'http://photos.example:8080', 'token': 'sbx_saved'})
+    )
+    assert resolve() == ClientConfig('http://photos.example:8080', 'sbx_saved')
+    assert resolve('http://elsewhere.example') == ClientConfig('http://elsewhere.example', None)
+    monkeypatch.setenv('SHOEBOX_TOKEN', 'sbx_env')
+    assert resolve('http://elsewhere.example').token == 'sbx_env'
+
+
+# ---- upload, then find it all again --------------------------------------------------------------
+
+
+def make_folder(root: Path) -> Path:
+    folder = root / 'photos'
+    (folder / 'more').mkdir(parents=True)
+    (folder / 'beach.jpg').write_bytes(images.image_bytes('JPEG', seed=1))
+    (folder / 'forest.png').write_bytes(images.image_bytes('PNG', seed=2))
+    (folder / 'party.gif').write_bytes(images.image_bytes('GIF', seed=3))
+    (folder / 'beach copy.jpg').write_bytes(images.image_bytes('JPEG', seed=1))  # duplicate
+    (folder / 'drawing.png').write_bytes(images.SVG)  # bad: SVG under an image name
+    (folder / 'notes.jpg').write_bytes(images.TEXT)  # bad: text
+    (folder / 'broken.jpg').write_bytes(images.truncated_jpeg())  # bad: truncated
+    (folder / 'readme.txt').write_bytes(images.TEXT)  # not an image name: skipped
+    (folder / '.hidden.jpg').write_bytes(images.image_bytes('JPEG', seed=9))  # hidden: skipped
+    (folder / 'more' / 'deep.webp').write_bytes(images.image_bytes('WEBP', seed=4))
+    return folder
+
+
+def test_upload_a_folder_then_list_search_get_edit_and_delete(
+    signed_in: dict[str, str], library: Library, user: UserPublic, tmp_path: Path
+) -> None:
+    folder = make_folder(tmp_path)
+    result = shoebox(signed_in, 'upload', folder, '--tags', 'trip, summer', '--public')
+    assert result.exit_code == 1, text(result)  # some files were refused
+    out = text(result)
+    assert 'added 3, duplicate 1, refused 3' in out
+    assert re.search(r'refused \S*drawing\.png: 415 .*SVG', out)
+    assert re.search(r'refused \S*notes\.jpg: 415', out)
+    assert re.search(r'refused \S*broken\.jpg: 422 .*truncated', out)
+    assert 'skipping 1 files' in out
+
+    again = shoebox(signed_in, 'upload', folder, '--recursive', '--concurrency', '2')
+    assert 'added 1, duplicate 4, refused 3' in text(again)  # only more/deep.webp is new
+
+    library.wait_for_index()
+    page = as_json(shoebox(signed_in, 'list', '--mine', '--json'))
+    assert page['total'] == 4
+    # 'beach.jpg' and 'beach copy.jpg' race: whichever lands first is added, the other is the copy
+    by_title = {i['title'].replace(' copy', ''): i for i in page['items']}
+    assert set(by_title) == {'beach', 'forest', 'party', 'deep'}
+    assert by_title['beach']['tags'] == ['summer', 'trip']
+    assert by_title['beach']['visibility'] == 'public'
+    assert by_title['deep']['visibility'] == 'private'
+    assert as_json(shoebox(signed_in, 'list', '--tags', 'trip', '--mine', '--json'))['total'] == 3
+    table = shoebox(signed_in, 'list', '--user', user.username)
+    assert table.exit_code == 0 and 'forest' in text(table) and 'party' in text(table)
+
+    found = as_json(shoebox(signed_in, 'search', 'forest', '--mine', '--json'))
+    assert [i['title'] for i in found['items']] == ['forest']
+    anonymous = {**signed_in, 'SHOEBOX_TOKEN': ''}
+    assert as_json(shoebox(anonymous, 'search', 'deep', '--json'))['total'] == 0  # private
+
+    beach = by_title['beach']
+    saved = tmp_path / 'beach-copy.jpg'
+    result = shoebox(signed_in, 'get', beach['id'], '-o', saved)
+    assert result.exit_code == 0, text(result)
+    assert saved.read_bytes() == (folder / 'beach.jpg').read_bytes()
+    shown = shoebox(signed_in, 'get', beach['id'])
+    assert beach['sha256'] in text(shown)
+
+    edited = as_json(
+        shoebox(
+            signed_in, 'edit', beach['id'], '--title', '[bold]Beach[/bold]', '--tags', 'sea',
+            '--private', '--json',
+        )
+    )  # fmt: skip
+    assert (edited['title'], edited['tags'], edited['visibility']) == (
+        '[bold]Beach[/bold]',
+        ['sea'],
+        'private',
+    )
+    shown = shoebox(signed_in, 'get', beach['id'])
+    assert '[bold]Beach[/bold]' in text(shown)  # user text is printed as text, not markup
+
+    result = shoebox(signed_in, 'delete', beach['id'], 'no-such-id')
+    assert result.exit_code == 1
+    assert f'deleted {beach["id"]}' in text(result)
+    assert 'no-such-id: Image not found' in text(result)
+    assert as_json(shoebox(signed_in, 'list', '--mine', '--json'))['total'] == 3
+
+
+def test_upload_needs_a_signed_in_user(env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / 'a.jpg').write_bytes(images.image_bytes())
+    result = shoebox(env, 'upload', tmp_path / 'a.jpg')
+    assert result.exit_code == 1
+    assert 'Not signed in' in text(result)
+    bad_token = shoebox({**env, 'SHOEBOX_TOKEN': 'sbx_revoked'}, 'upload', tmp_path / 'a.jpg')
+    assert bad_token.exit_code == 1
+    assert 'Invalid or revoked token' in text(bad_token)
+
+
+def test_upload_of_a_path_that_does_not_exist_is_a_usage_error(
+    signed_in: dict[str, str], tmp_path: Path
+) -> None:
+    result = shoebox(signed_in, 'upload', tmp_path / 'nope.jpg')
+    assert result.exit_code == 2
+    assert 'Not found' in text(result)
+
+
+def test_edit_without_changes_and_unreachable_server(signed_in: dict[str, str]) -> None:
+    assert shoebox(signed_in, 'edit', 'some-id').exit_code == 2
+    gone = {**signed_in, 'SHOEBOX_SERVER': 'http://127.0.0.1:9'}
+    result = shoebox(gone, 'list')
+    assert result.exit_code == 1
+    assert 'Cannot reach http://127.0.0.1:9' in text(result)
+
+
+# ---- retries -------------------------------------------------------------------------------------
+
+
+class Flaky:
+    """Fails the first uploads: a 503 and a 429 with Retry-After, then a crash (a bare 500)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.failures = ['503', '429', 'crash']
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope['type'] == 'http' and scope['method'] == 'POST' and self.failures:
+            failure = self.failures.pop(0)
+            if failure == 'crash':
+                raise RuntimeError('a passing server bug')  # uvicorn answers 500
+            status = int(failure)
+            headers = [(b'content-type', b'application/json'), (b'retry-after', b'7')]
+            await send({'type': 'http.response.start', 'status': status, 'headers': headers})
+            await send({'type': 'http.response.body', 'body': b'{"detail": "busy"}'})
+            return
+        await self.app(scope, receive, send)
+
+
+def test_transient_failures_are_retried_with_backoff_honouring_retry_after(
+    library: Library, start_server: StartServer, user: UserPublic, tmp_path: Path
+) -> None:
+    app = FastAPI()
+    api.register(app, library)
+    flaky = Flaky(app)
+    url = start_server(flaky)  # type: ignore[arg-type]
+    token = library.tokens.create(user.id, 'test')[0]
+    path = tmp_path / 'retry.jpg'
+    path.write_bytes(images.image_bytes(seed=42))
+    sleeps: list[float] = []
+    sent: list[int] = []
+    uploader = Uploader(
+        ClientConfig(url, token), UploadOptions(), sleep=sleeps.append, on_bytes=sent.append
+    )
+    with httpx.Client(base_url=url, headers={'Authorization': f'Bearer {token}'}) as client:
+        outcome = uploader.upload_one(client, path)
+    assert outcome.status == 'added', outcome
+    assert flaky.failures == []
+    assert sleeps[:2] == [7.0, 7.0]  # Retry-After honoured for the 503 and the 429
+    assert len(sleeps) == 3 and 0 < sleeps[2] <= 2.0  # then exponential backoff
+    assert sum(sent) == path.stat().st_size  # failed attempts' bytes are taken back
+
+
+def test_one_unreadable_file_does_not_stop_the_run(
+    server: str, library: Library, user: UserPublic, tmp_path: Path
+) -> None:
+    token = library.tokens.create(user.id, 'test')[0]
+    good = [tmp_path / f'ok{i}.jpg' for i in range(5)]
+    for i, path in enumerate(good):
+        path.write_bytes(images.image_bytes(seed=100 + i))
+    vanished = tmp_path / 'vanished.jpg'
+    done: list[Outcome] = []
+    uploader = Uploader(
+        ClientConfig(server, token), UploadOptions(concurrency=3), on_done=done.append
+    )
+    tally = uploader.run([good[0], vanished, *good[1:]])
+    assert tally.added == 5
+    assert [o.path for o in tally.refused] == [vanished]
+    assert len(done) == 6
+
+
+def test_connection_errors_are_retried_and_a_later_409_counts_as_added(tmp_path: Path) -> None:
+    """The first attempt may have been stored before the connection broke: a 409 then means
+    the file is there now because of this run, not that it was there before."""
+    path = tmp_path / 'a.jpg'
+    path.write_bytes(images.image_bytes())
+    attempts: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        attempts.append(len(request.read()))
+        if len(attempts) == 1:
+            raise httpx.ConnectError('refused', request=request)
+        if len(attempts) == 2:
+            raise httpx.ReadTimeout('no answer', request=request)
+        return httpx.Response(409, json={'detail': 'You already have it', 'existing_id': 'abc'})
+
+    sleeps: list[float] = []
+    uploader = Uploader(
+        ClientConfig('http://shoebox.test', 't'), UploadOptions(), sleep=sleeps.append
+    )
+    with httpx.Client(base_url='http://shoebox.test', transport=httpx.MockTransport(handler)) as c:
+        outcome = uploader.upload_one(c, path)
+    assert outcome == Outcome(path, 'added', image_id='abc')
+    assert len(attempts) == 3 and len(sleeps) == 2
+
+
+def test_a_server_that_keeps_failing_is_given_up_on(tmp_path: Path) -> None:
+    path = tmp_path / 'a.jpg'
+    path.write_bytes(images.image_bytes())
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        request.read()
+        return httpx.Response(502, text='Bad Gateway')
+
+    uploader = Uploader(
+        ClientConfig('http://shoebox.test', 't'), UploadOptions(), sleep=lambda s: None
+    )
+    with httpx.Client(base_url='http://shoebox.test', transport=httpx.MockTransport(handler)) as c:
+        outcome = uploader.upload_one(c, path)
+    assert outcome.status == 'refused'
+    assert 'gave up after 5 attempts (502' in outcome.detail
