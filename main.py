@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from nicegui import app, ui
+from nicegui import app, helpers, ui
+from nicegui.storage import Storage
 
 from repo.config import Settings
 from repo.library import Library
@@ -14,13 +15,26 @@ def build(settings: Settings) -> Library:
     import pages
 
     library = Library(settings)
+    app.state.library = library  # for tests and benchmarks that drive the running app
     app.on_shutdown(library.close)
     api.register(app, library, session_user=pages.session_user(library))
     pages.register(library)
     return library
 
 
+def use_data_dir_for_browser_storage(settings: Settings) -> None:
+    """NiceGUI's server-side user storage goes into the data dir too (one folder to back up).
+
+    Not under the test simulation, whose plugin already points it at a temporary folder.
+    """
+    if helpers.is_user_simulation():
+        return
+    Storage.path = (settings.data_dir / 'nicegui').resolve()
+    app.storage = Storage()
+
+
 def run_server(settings: Settings) -> None:
+    use_data_dir_for_browser_storage(settings)
     build(settings)
     ssl = {}
     if settings.ssl_certfile and settings.ssl_keyfile:

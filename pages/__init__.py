@@ -1,4 +1,4 @@
-"""NiceGUI pages. They talk to the Library only."""
+"""NiceGUI pages. They talk to the Library only (and get *Public models back)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,27 @@ from repo.models import UserPublic
 
 
 def register(library: Library) -> None:
-    from pages import home
+    """Add every page (one module per page, sharing pages.layout.frame)."""
+    from pages import account, home, image_page, layout, signin, signup, upload
 
+    layout.add_shared_assets()
     home.create(library)
+    image_page.create(library)
+    upload.create(library)
+    signin.create(library)
+    signup.create(library)
+    account.create(library)
 
 
 def session_user(library: Library) -> Callable[[Request], UserPublic | None]:
-    """How the API recognises a signed-in browser (the web app's session)."""
+    """How the API recognises a signed-in browser (the web app's session).
+
+    NiceGUI's middleware has put this request in context, so app.storage.user is the browser's
+    server-side storage; the session id kept there is checked against the database each time.
+    """
+    from pages.session import session_id
 
     def resolve(request: Request) -> UserPublic | None:
-        return None
+        return library.sessions.user(session_id())
 
     return resolve

@@ -1,18 +1,187 @@
-"""The home page: public images for now (the full gallery is built on top of this)."""
+"""The gallery: instant search, scope and sort, tag chips, the grid, bulk actions, empty states."""
 
 from __future__ import annotations
 
+from collections import Counter
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
 from nicegui import ui
 
+from pages.bulk import BulkBar
+from pages.gallery_query import GalleryQuery
+from pages.grid import ThumbnailGrid
+from pages.layout import frame
+from pages.markup import plural
+from pages.session import current_user, here, redirect_to_sign_in, session_id, sign_in_url
 from repo.library import Library
+from repo.models import UserPublic
+
+SORT_LABELS = {'relevance': 'Best match', 'newest': 'Newest first', 'oldest': 'Oldest first'}
+SCOPE_LABELS = {'all': 'All', 'mine': 'Mine', 'public': 'Public'}
+MAX_SUGGESTED_TAGS = 12
+
+
+class Gallery:
+    def __init__(self, library: Library, viewer: UserPublic | None, query: GalleryQuery) -> None:
+        self.library = library
+        self.viewer = viewer
+        self.query = query
+        with ui.row().classes('w-full items-center gap-3'):
+            self.heading = ui.label().classes('text-xl font-medium').mark('result-count')
+            ui.space()
+            self.scope = (
+                ui.toggle(SCOPE_LABELS, value=query.scope, on_change=self._scope_changed)
+                .props('no-caps dense unelevated toggle-color=primary')
+                .mark('scope')
+            )
+            self.scope.visible = viewer is not None
+            self.sort = (
+                ui.select(self._sort_options(), value=query.effective_sort, on_change=self._sort)
+                .props('dense outlined options-dense aria-label="Sort order"')
+                .classes('min-w-[150px]')
+                .mark('sort')
+            )
+        self.tags_row = (
+            ui.row()
+            .classes('w-full items-center gap-1 min-h-[32px] no-wrap overflow-x-auto')
+            .mark('tags')
+        )
+        self.grid = ThumbnailGrid(library, viewer, query, empty_state=self._empty_state)
+        self.grid.on_loaded.append(self._loaded)
+        if viewer is not None:
+            BulkBar(library, self.grid, session_id())
+            ui.keyboard(self._key)
+
+    # ---- query changes ----------------------------------------------------------------------
+
+    async def apply(self, query: GalleryQuery) -> None:
+        if query == self.query and self.grid.loaded_once:
+            return
+        self.query = query
+        ui.navigate.history.replace(query.url())
+        self.sort.set_options(self._sort_options(), value=query.effective_sort)
+        await self.grid.reload(query)
+
+    async def search(self, text: str | None) -> None:
+        await self.apply(self.query.with_(text=(text or '').strip()[:200]))
+
+    async def _scope_changed(self) -> None:
+        await self.apply(self.query.with_(scope=self.scope.value or 'all'))
+
+    async def _sort(self) -> None:
+        value = self.sort.value
+        if value and value != self.query.effective_sort:
+            await self.apply(self.query.with_(sort=value))
+
+    async def add_tag(self, tag: str) -> None:
+        await self.apply(self.query.add_tag(tag))
+
+    async def remove_tag(self, tag: str) -> None:
+        await self.apply(self.query.remove_tag(tag))
+
+    def _sort_options(self) -> dict[str, str]:
+        if self.query.searching:
+            return SORT_LABELS
+        return {k: v for k, v in SORT_LABELS.items() if k != 'relevance'}
+
+    def _key(self, e) -> None:  # type: ignore[no-untyped-def]
+        if e.action.keydown and e.key.name == 'Escape' and self.grid.selected:
+            self.grid.clear_selection()
+
+    # ---- after each load --------------------------------------------------------------------
+
+    def _loaded(self) -> None:
+        total, query = self.grid.total, self.query
+        if query.searching:
+            self.heading.text = f'{plural(total, "result")} for “{query.text}”'
+        elif query.scope == 'mine':
+            self.heading.text = f'{plural(total, "image")} of yours'
+        else:
+            self.heading.text = plural(total, 'image')
+        self._tags()
+
+    def _tags(self) -> None:
+        self.tags_row.clear()
+        counts = Counter(t for image in self.grid.items for t in image.tags)
+        suggested = [t for t, _ in counts.most_common() if t not in self.query.tags]
+        with self.tags_row:
+            if self.query.tags or suggested:
+                ui.icon('sell', size='18px').classes('opacity-60 mr-1')
+            for tag in self.query.tags:
+                ui.chip(
+                    tag,
+                    color='primary',
+                    text_color='white',
+                    removable=True,
+                    on_value_change=lambda _, t=tag: self.remove_tag(t),
+                ).props(f'aria-label="Remove tag filter {tag}"').mark('tag-filter')
+            for tag in suggested[:MAX_SUGGESTED_TAGS]:
+                ui.chip(
+                    tag, icon='add', color=None, on_click=lambda _, t=tag: self.add_tag(t)
+                ).props('outline clickable').mark('tag-suggestion')
+
+    def _empty_state(self, grid: ThumbnailGrid) -> None:
+        query, viewer = self.query, self.viewer
+        with ui.column().classes('items-center text-center gap-2 py-16').mark('empty-state'):
+            if query.searching:
+                ui.icon('search_off', size='56px').classes('opacity-50')
+                ui.label(f'No results for “{query.text}”').classes('text-lg font-medium')
+                ui.label('Check the spelling, try fewer words, or clear the filters.').classes(
+                    'opacity-70'
+                )
+                ui.button('Clear search', on_click=lambda: self.apply(GalleryQuery())).props(
+                    'outline no-caps'
+                )
+            elif query.tags:
+                ui.icon('filter_alt_off', size='56px').classes('opacity-50')
+                ui.label('No images have all of these tags').classes('text-lg font-medium')
+                ui.button('Clear filters', on_click=lambda: self.apply(GalleryQuery())).props(
+                    'outline no-caps'
+                )
+            elif query.scope == 'public':
+                ui.icon('public_off', size='56px').classes('opacity-50')
+                ui.label('No public images yet').classes('text-lg font-medium')
+                if viewer is not None:
+                    ui.label('Make an image public from its page to share it.').classes(
+                        'opacity-70'
+                    )
+            elif viewer is not None:
+                ui.icon('add_photo_alternate', size='64px').classes('opacity-50')
+                ui.label('Your shoebox is empty').classes('text-lg font-medium')
+                ui.label(
+                    'Upload photos to see them here. They stay private until you share them.'
+                ).classes('opacity-70')
+                ui.button(
+                    'Upload images', icon='cloud_upload', on_click=lambda: ui.navigate.to('/upload')
+                ).props('unelevated no-caps')
+            else:
+                ui.icon('photo_library', size='64px').classes('opacity-50')
+                ui.label('Nothing shared yet').classes('text-lg font-medium')
+                ui.label('Sign in to upload your own images.').classes('opacity-70')
+                with ui.row().classes('gap-2'):
+                    ui.button('Sign in', on_click=lambda: ui.navigate.to(sign_in_url('/'))).props(
+                        'unelevated no-caps'
+                    )
+                    if self.library.settings.open_signup:
+                        ui.button(
+                            'Create an account', on_click=lambda: ui.navigate.to('/signup')
+                        ).props('outline no-caps')
 
 
 def create(library: Library) -> None:
     @ui.page('/')
-    def home() -> None:
-        ui.label('Shoebox').classes('text-2xl font-bold')
-        page = library.list(None, limit=60)
-        if not page.items:
-            ui.label('No public images yet.').classes('text-grey-7')
-        for image in page.items:
-            ui.label(image.title)
+    async def home(
+        request: Request, q: str = '', scope: str = '', tags: str = '', sort: str = ''
+    ) -> RedirectResponse | None:
+        viewer = current_user(library)
+        query = GalleryQuery.from_params(q, scope, tags, sort)
+        if query.scope == 'mine' and viewer is None:
+            return redirect_to_sign_in(request)
+        with frame(
+            library, viewer, search_text=query.text, live_search=True, next_path=here(request)
+        ) as page:
+            gallery = Gallery(library, viewer, query)
+        page.search.on_value_change(lambda e: gallery.search(e.value))
+        await gallery.grid.reload()
+        return None

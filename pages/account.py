@@ -1,0 +1,179 @@
+"""The account page: profile, change password, API tokens, delete the account."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import run, ui
+
+from pages import markup
+from pages.layout import frame
+from pages.password_meter import StrengthMeter
+from pages.session import (
+    acting_user,
+    current_user,
+    end_session,
+    here,
+    redirect_to_sign_in,
+    session_id,
+)
+from pages.tokens import TokensSection
+from repo.errors import InvalidCredentials, ShoeboxError
+from repo.library import Library
+from repo.models import UserPublic
+
+
+class PasswordSection:
+    def __init__(self, library: Library, user: UserPublic, session: str | None) -> None:
+        self.library = library
+        self.user = user
+        self.session = session
+        ui.label('Change password').classes('text-lg font-medium')
+        ui.label('Your other signed-in browsers will be signed out.').classes('text-sm opacity-70')
+        self.current = (
+            ui.input('Current password', password=True)
+            .props('outlined autocomplete=current-password')
+            .classes('w-full')
+            .mark('current-password')
+        )
+        self.new = (
+            ui.input('New password', password=True, password_toggle_button=True)
+            .props('outlined autocomplete=new-password debounce=250')
+            .classes('w-full')
+            .mark('new-password')
+        )
+        StrengthMeter(self.new, lambda: [user.username, user.display_name, user.email or ''])
+        self.confirm = (
+            ui.input('Confirm new password', password=True)
+            .props('outlined autocomplete=new-password')
+            .classes('w-full')
+            .mark('confirm-password')
+        )
+        self.confirm.on('keydown.enter', self.submit)
+        ui.button('Change password', on_click=self.submit).props('unelevated no-caps').mark(
+            'change-password'
+        )
+
+    async def submit(self) -> None:
+        if (self.new.value or '') != (self.confirm.value or ''):
+            self.confirm.error = 'The two passwords do not match'
+            return
+        user = acting_user(self.library, self.session)
+        if user is None:
+            return
+        try:
+            await run.io_bound(
+                self.library.change_password,
+                user.id,
+                self.current.value or '',
+                self.new.value or '',
+                keep_session=self.session,
+            )
+        except InvalidCredentials as exc:
+            self.current.error = exc.message
+            return
+        except ShoeboxError as exc:
+            self.new.error = exc.message
+            return
+        for f in (self.current, self.new, self.confirm):
+            f.value = ''
+            f.error = None
+        ui.notify('Password changed. Other sessions were signed out.', type='positive')
+
+
+class DeleteSection:
+    def __init__(self, library: Library, user: UserPublic, session: str | None) -> None:
+        self.library = library
+        self.user = user
+        self.session = session
+        ui.label('Delete account').classes('text-lg font-medium text-negative')
+        ui.label('Your account, all your images and your API tokens are removed for good.').classes(
+            'text-sm opacity-70'
+        )
+        ui.button('Delete my account…', icon='delete_forever', on_click=self.ask).props(
+            'outline no-caps color=negative'
+        ).mark('delete-account')
+
+    async def ask(self) -> None:
+        mine = await run.io_bound(
+            self.library.list, self.user.id, owner=self.user.username, limit=1
+        )
+        count = mine.total if mine is not None else 0
+        with ui.dialog() as dialog, ui.card().classes('max-w-md gap-3').mark('confirm-delete'):
+            ui.label('Delete your account?').classes('text-lg font-medium')
+            ui.label(
+                f'This deletes @{self.user.username} and {markup.plural(count, "image")}. '
+                'It cannot be undone.'
+            )
+            typed = (
+                ui.input(f'Type {self.user.username} to confirm')
+                .props('outlined autofocus')
+                .classes('w-full')
+                .mark('confirm-username')
+            )
+            with ui.row().classes('w-full justify-end gap-2'):
+                ui.button('Cancel', on_click=lambda: dialog.submit(False)).props('flat no-caps')
+                go = (
+                    ui.button('Delete account', on_click=lambda: dialog.submit(True))
+                    .props('unelevated no-caps color=negative')
+                    .mark('confirm-delete-account')
+                )
+                go.bind_enabled_from(typed, 'value', lambda v: v == self.user.username)
+        confirmed = await dialog
+        dialog.delete()
+        if confirmed is not True or typed.value != self.user.username:
+            return
+        user = acting_user(self.library, self.session)
+        if user is None:
+            return
+        try:
+            deleted = await run.io_bound(self.library.delete_user, user.id)
+        except ShoeboxError as exc:
+            ui.notify(exc.message, type='negative')
+            return
+        end_session(self.library)
+        ui.navigate.to(f'/goodbye?images={deleted or 0}')
+
+
+def create(library: Library) -> None:
+    @ui.page('/account')
+    def account(request: Request) -> RedirectResponse | None:
+        user = current_user(library)
+        if user is None:
+            return redirect_to_sign_in(request)
+        session = session_id()
+        with (
+            frame(library, user, title='Account', next_path=here(request)),
+            ui.column().classes('w-full max-w-2xl mx-auto gap-4'),
+        ):
+            ui.label('Account').classes('text-2xl font-medium')
+            with ui.card().classes('w-full gap-1').props('flat bordered').mark('profile'):
+                ui.label(user.display_name).classes('text-lg font-medium')
+                ui.label(f'@{user.username}').classes('opacity-70')
+                if user.email:
+                    ui.label(user.email).classes('opacity-70')
+                ui.label(f'Member since {markup.when(user.created_at)}').classes(
+                    'text-sm opacity-70'
+                )
+            with ui.card().classes('w-full gap-3').props('flat bordered'):
+                PasswordSection(library, user, session)
+            with ui.card().classes('w-full gap-3').props('flat bordered'):
+                TokensSection(library, session)
+            with ui.card().classes('w-full gap-3').props('flat bordered'):
+                DeleteSection(library, user, session)
+        return None
+
+    @ui.page('/goodbye')
+    def goodbye(images: int = 0) -> None:
+        with (
+            frame(library, current_user(library), title='Account deleted'),
+            ui.column().classes('w-full items-center text-center gap-3 py-20').mark('goodbye'),
+        ):
+            ui.icon('waving_hand', size='56px').classes('opacity-60')
+            ui.label('Your account has been deleted').classes('text-2xl font-medium')
+            ui.label(f'{markup.plural(max(images, 0), "image")} went with it.').classes(
+                'opacity-70'
+            )
+            ui.button('Go to the gallery', on_click=lambda: ui.navigate.to('/')).props(
+                'unelevated no-caps'
+            )

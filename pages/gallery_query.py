@@ -1,0 +1,116 @@
+"""What the gallery shows: search text, scope, tags and sort, kept in the URL (?q=...)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode
+
+from repo.library import Library
+from repo.models import ImagePage, UserPublic
+
+SCOPES = ('all', 'mine', 'public')
+SORTS = ('relevance', 'newest', 'oldest')
+MAX_QUERY = 200
+MAX_TAG_FILTERS = 10
+
+
+@dataclass(frozen=True)
+class GalleryQuery:
+    text: str = ''
+    scope: str = 'all'
+    tags: tuple[str, ...] = ()
+    sort: str = ''  # '' = the default: relevance while searching, newest otherwise
+
+    @classmethod
+    def from_params(
+        cls,
+        q: str | None = None,
+        scope: str | None = None,
+        tags: str | None = None,
+        sort: str | None = None,
+    ) -> GalleryQuery:
+        """Tolerant parsing of URL parameters: anything unexpected falls back to the default."""
+        tag_list: list[str] = []
+        for raw in (tags or '').split(','):
+            tag = ' '.join(raw.split()).lower()[:50]
+            if tag and tag not in tag_list:
+                tag_list.append(tag)
+        return cls(
+            text=(q or '').strip()[:MAX_QUERY],
+            scope=scope if scope in SCOPES else 'all',
+            tags=tuple(tag_list[:MAX_TAG_FILTERS]),
+            sort=sort if sort in SORTS else '',
+        )
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.text.strip())
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort == 'relevance' and not self.searching:
+            return 'newest'
+        return self.sort or ('relevance' if self.searching else 'newest')
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.tags) or self.scope != 'all'
+
+    def params(self) -> dict[str, str]:
+        """Only what differs from the defaults, in a stable order."""
+        out: dict[str, str] = {}
+        if self.text.strip():
+            out['q'] = self.text.strip()
+        if self.scope != 'all':
+            out['scope'] = self.scope
+        if self.tags:
+            out['tags'] = ','.join(self.tags)
+        if self.sort:
+            out['sort'] = self.sort
+        return out
+
+    def url(self, path: str = '/', **extra: str | int) -> str:
+        params: dict[str, str | int] = {**self.params(), **extra}
+        return path + (f'?{urlencode(params)}' if params else '')
+
+    def with_(self, **changes: object) -> GalleryQuery:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def add_tag(self, tag: str) -> GalleryQuery:
+        if tag in self.tags or len(self.tags) >= MAX_TAG_FILTERS:
+            return self
+        return replace(self, tags=(*self.tags, tag))
+
+    def remove_tag(self, tag: str) -> GalleryQuery:
+        return replace(self, tags=tuple(t for t in self.tags if t != tag))
+
+
+def fetch(
+    library: Library, viewer: UserPublic | None, query: GalleryQuery, offset: int, limit: int
+) -> ImagePage:
+    """One page of results for this query, as the viewer may see them (blocking: use io_bound)."""
+    viewer_id = viewer.id if viewer else None
+    if query.scope == 'mine' and viewer is None:
+        return ImagePage(items=[], total=0, limit=limit, offset=offset)
+    owner = viewer.username if query.scope == 'mine' and viewer else None
+    visibility = 'public' if query.scope == 'public' else None
+    if query.searching:
+        return library.search(
+            viewer_id,
+            query.text,
+            owner=owner,
+            visibility=visibility,
+            tags=query.tags,
+            sort=query.effective_sort,
+            limit=limit,
+            offset=offset,
+        )
+    return library.list(
+        viewer_id,
+        owner=owner,
+        visibility=visibility,
+        tags=query.tags,
+        sort=query.effective_sort,
+        limit=limit,
+        offset=offset,
+    )

@@ -1,0 +1,184 @@
+"""The owner's side of the image page: edit in place, visibility, download, delete.
+
+Every action re-checks the session first (it may have ended since the page was built) and the
+Library checks ownership again, so no one else can act through these handlers.
+"""
+
+from __future__ import annotations
+
+from nicegui import run, ui
+
+from pages import markup
+from pages.dialogs import confirm
+from pages.gallery_query import GalleryQuery
+from pages.session import acting_user
+from repo.errors import ShoeboxError
+from repo.library import Library
+from repo.models import ImagePublic, ImageUpdate, Visibility
+from repo.validation import check_description, check_tags, check_title
+
+
+class OwnerControls:
+    def __init__(self, library: Library, image: ImagePublic, session: str | None) -> None:
+        self.library = library
+        self.image = image
+        self.session = session
+        self.editing = False
+        self.body = ui.column().classes('w-full gap-3')
+        self.render()
+
+    def render(self) -> None:
+        self.body.clear()
+        with self.body:
+            if self.editing:
+                self._edit_form()
+            else:
+                self._view()
+            self._controls()
+
+    # ---- view and edit ----------------------------------------------------------------------
+
+    def _view(self) -> None:
+        image = self.image
+        with ui.row().classes('w-full items-start no-wrap gap-1'):
+            ui.label(image.title).classes('text-2xl font-medium sb-title grow').mark('title')
+            ui.button(icon='edit', on_click=self._start_edit).props(
+                'flat round dense aria-label="Edit title, description and tags"'
+            ).mark('edit').tooltip('Edit')
+        if image.description:
+            ui.label(image.description).classes('sb-description').mark('description')
+        else:
+            ui.label('No description').classes('opacity-60 italic')
+        with ui.row().classes('gap-1'):
+            for tag in image.tags:
+                ui.chip(
+                    tag,
+                    icon='sell',
+                    color=None,
+                    on_click=lambda _, t=tag: ui.navigate.to(GalleryQuery(tags=(t,)).url()),
+                ).props('outline clickable').mark('tag')
+
+    def _start_edit(self) -> None:
+        self.editing = True
+        self.render()
+
+    def _cancel_edit(self) -> None:
+        self.editing = False
+        self.render()
+
+    def _edit_form(self) -> None:
+        image = self.image
+        title = (
+            ui.input('Title', value=image.title)
+            .props('outlined autofocus maxlength=200 counter')
+            .classes('w-full')
+            .mark('edit-title')
+        )
+        description = (
+            ui.textarea('Description', value=image.description)
+            .props('outlined autogrow maxlength=5000')
+            .classes('w-full')
+            .mark('edit-description')
+        )
+        tags = (
+            ui.input_chips('Tags', value=list(image.tags), new_value_mode='add-unique')
+            .props('outlined hint="Press Enter after each tag"')
+            .classes('w-full')
+            .mark('edit-tags')
+        )
+
+        async def save() -> None:
+            ok = True
+            for field, check in (
+                (title, lambda: check_title(title.value or '')),
+                (description, lambda: check_description(description.value or '')),
+                (tags, lambda: check_tags(tags.value or [])),
+            ):
+                try:
+                    check()
+                    field.error = None
+                except ShoeboxError as exc:
+                    field.error = exc.message
+                    ok = False
+            if not ok:
+                return
+            changes = ImageUpdate(
+                title=title.value, description=description.value or '', tags=tags.value or []
+            )
+            if await self._update(changes, 'Saved'):
+                self.editing = False
+                self.render()
+
+        title.on('keydown.enter', save)
+        with ui.row().classes('gap-2'):
+            ui.button('Save', icon='check', on_click=save).props('unelevated no-caps').mark('save')
+            ui.button('Cancel', on_click=self._cancel_edit).props('flat no-caps')
+
+    # ---- visibility, download, delete -------------------------------------------------------
+
+    def _controls(self) -> None:
+        image = self.image
+        public = image.visibility == Visibility.public
+        ui.separator()
+        visibility = ui.switch('Public', value=public).mark('visibility')
+        ui.label(
+            'Anyone can see this image, also without an account.'
+            if public
+            else 'Private: only you can see this image.'
+        ).classes('text-sm opacity-70 -mt-2')
+        visibility.on_value_change(lambda e: self._set_visibility(bool(e.value)))
+        if public:
+            ui.switch(
+                'Others may download the original',
+                value=image.allow_download,
+                on_change=lambda e: self._update(
+                    ImageUpdate(allow_download=bool(e.value)),
+                    'Downloads allowed' if e.value else 'Downloads not allowed',
+                ),
+            ).mark('allow-download')
+        with ui.row().classes('gap-2'):
+            ui.button('Download original', icon='download').props(
+                f'href="{markup.image_url(image.id, "original")}" download outline no-caps'
+            ).mark('download')
+            ui.button('Delete', icon='delete', on_click=self._delete).props(
+                'outline no-caps color=negative'
+            ).mark('delete')
+
+    async def _set_visibility(self, public: bool) -> None:
+        vis = Visibility.public if public else Visibility.private
+        await self._update(ImageUpdate(visibility=vis), f'Now {vis.value}')
+        self.render()  # also puts the switch back when the change failed
+
+    async def _update(self, changes: ImageUpdate, done: str) -> bool:
+        user = acting_user(self.library, self.session)
+        if user is None:
+            return False
+        try:
+            updated = await run.io_bound(self.library.update, user.id, self.image.id, changes)
+        except ShoeboxError as exc:
+            ui.notify(exc.message, type='negative')
+            return False
+        if updated is None:
+            return False  # the app is shutting down
+        self.image = updated
+        ui.notify(done, type='positive')
+        return True
+
+    async def _delete(self) -> None:
+        if not await confirm(
+            'Delete this image?',
+            f'“{self.image.title}” and its files are removed for good. This cannot be undone.',
+            'Delete',
+            danger=True,
+        ):
+            return
+        user = acting_user(self.library, self.session)
+        if user is None:
+            return
+        try:
+            await run.io_bound(self.library.delete, user.id, self.image.id)
+        except ShoeboxError as exc:
+            ui.notify(exc.message, type='negative')
+            return
+        ui.notify('Image deleted', type='positive')
+        ui.navigate.to('/?scope=mine')

@@ -1,0 +1,124 @@
+"""HTML built by hand for speed (one block per batch of thumbnails): every user string is escaped.
+
+Also the small text formats the pages share: file sizes, dates, image byte URLs.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from html import escape
+
+from repo.models import ImagePublic, Visibility
+
+API = '/api/v1/images'
+RENDITIONS = {'thumb': 'thumbnail', 'preview': 'preview', 'original': 'original'}
+_WORD = re.compile(r'\w+', re.UNICODE)
+_SAFE_ID = re.compile(r'^[A-Za-z0-9_-]{1,64}$')
+_SAFE_COLOR = re.compile(r'^#[0-9a-fA-F]{6}$')
+
+
+def image_url(image_id: str, kind: str = 'thumb') -> str:
+    """The access-checked route for an image's bytes (the API checks the session on each GET)."""
+    return f'{API}/{image_id}/{RENDITIONS[kind]}'
+
+
+def text(value: object) -> str:
+    """Escape for HTML text and attribute values (quotes included)."""
+    return escape(str(value), quote=True)
+
+
+def search_terms(query: str) -> list[str]:
+    """The words of a search, lower-cased, longest first (so the longest match wins)."""
+    words = {w.lower() for w in _WORD.findall(query or '') if len(w) >= 2 or w.isdigit()}
+    return sorted(words, key=len, reverse=True)[:20]
+
+
+def highlight(value: str, terms: list[str]) -> str:
+    """Escaped text with words starting with a search term wrapped in <mark>.
+
+    Matching runs on the raw text and each piece is escaped on its own, so a term can never
+    match inside an HTML entity and user text can never become markup.
+    """
+    if not terms:
+        return text(value)
+    pattern = re.compile(
+        r'\b(' + '|'.join(re.escape(t) for t in terms) + r')\w*', re.IGNORECASE | re.UNICODE
+    )
+    out: list[str] = []
+    last = 0
+    for match in pattern.finditer(value):
+        out.append(text(value[last : match.start()]))
+        out.append(f'<mark>{text(match.group(0))}</mark>')
+        last = match.end()
+    out.append(text(value[last:]))
+    return ''.join(out)
+
+
+def safe_color(value: str | None, default: str = '#9e9e9e') -> str:
+    return value if value and _SAFE_COLOR.match(value) else default
+
+
+def tile(image: ImagePublic, href: str, index: int, terms: list[str], *, selectable: bool) -> str:
+    """One thumbnail tile: a link with a lazy <img>, a caption, and (for the owner) a checkbox."""
+    if not _SAFE_ID.match(image.id):
+        return ''
+    title = text(image.title)
+    bg = safe_color(image.colors[0] if image.colors else None)
+    private = image.visibility == Visibility.private
+    badge = (
+        '<span class="sb-badge" title="Private: only you can see it">'
+        '<i class="material-icons" aria-hidden="true">lock</i><span class="sr-only">Private</span>'
+        '</span>'
+        if private
+        else ''
+    )
+    check = (
+        f'<button type="button" class="sb-check" aria-label="Select {title}">'
+        '<i class="material-icons" aria-hidden="true">check</i></button>'
+        if selectable
+        else ''
+    )
+    return (
+        f'<div class="sb-tile" data-id="{image.id}" data-i="{index}" style="background:{bg}">'
+        f'<a class="sb-link" href="{text(href)}">'
+        f'<img src="{image_url(image.id)}" loading="lazy" decoding="async" alt="{title}" '
+        f'width="{image.width}" height="{image.height}">'
+        f'<span class="sb-caption">{highlight(image.title, terms)}</span></a>'
+        f'{badge}{check}</div>'
+    )
+
+
+def selection_css(ids: list[str]) -> str:
+    """A <style> block that marks the selected tiles (ids are URL-safe, checked again here)."""
+    safe = [i for i in ids if _SAFE_ID.match(i)]
+    if not safe:
+        return ''
+    sel = ':is(' + ','.join(f'.sb-tile[data-id="{i}"]' for i in safe) + ')'
+    return (
+        f'<style>{sel}{{box-shadow:0 0 0 3px var(--q-primary)}}'
+        f'{sel} .sb-check{{opacity:1;background:var(--q-primary);color:#fff;border-color:#fff}}'
+        f'{sel} img{{transform:scale(.9)}}</style>'
+    )
+
+
+def file_size(n: int) -> str:
+    size = float(n)
+    for unit in ('bytes', 'KB', 'MB', 'GB'):
+        if size < 1000 or unit == 'GB':
+            return f'{int(size)} {unit}' if unit == 'bytes' else f'{size:.1f} {unit}'
+        size /= 1000
+    return f'{n} bytes'
+
+
+def when(value: datetime | None) -> str:
+    if value is None:
+        return ''
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+        return value.strftime('%d %b %Y, %H:%M UTC')
+    return value.strftime('%d %b %Y, %H:%M')
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f'{n:,} {word if n == 1 else (many or word + "s")}'

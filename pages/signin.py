@@ -1,0 +1,108 @@
+"""Sign in (and back to where you were), throttled per account and address by the Library."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi.responses import RedirectResponse
+from nicegui import run, ui
+
+from pages.layout import frame
+from pages.session import client_address, current_user, safe_next, start_session
+from repo.errors import InvalidCredentials, Throttled
+from repo.library import Library
+
+
+class SignInForm:
+    def __init__(self, library: Library, next_path: str) -> None:
+        self.library = library
+        self.next_path = next_path
+        self.message = (
+            ui.label('').classes('text-negative').props('role=alert').mark('signin-error')
+        )
+        self.message.visible = False
+        self.username = (
+            ui.input('Username')
+            .props('outlined autofocus autocomplete=username maxlength=64')
+            .classes('w-full')
+            .mark('username')
+        )
+        self.password = (
+            ui.input('Password', password=True, password_toggle_button=True)
+            .props('outlined autocomplete=current-password')
+            .classes('w-full')
+            .mark('password')
+        )
+        self.username.on('keydown.enter', self.submit)
+        self.password.on('keydown.enter', self.submit)
+        self.button = (
+            ui.button('Sign in', on_click=self.submit)
+            .props('unelevated no-caps')
+            .classes('w-full')
+            .mark('sign-in')
+        )
+        self.timer = ui.timer(1.0, self._tick, active=False)
+        self.wait = 0
+
+    def _show(self, text: str) -> None:
+        self.message.text = text
+        self.message.visible = True
+
+    def _tick(self) -> None:
+        self.wait -= 1
+        if self.wait <= 0:
+            self.timer.active = False
+            self.button.enable()
+            self.message.visible = False
+        else:
+            self._show(f'Too many failed sign-ins. Try again in {self.wait} seconds.')
+
+    async def submit(self) -> None:
+        if not self.button.enabled:
+            return
+        username, password = self.username.value or '', self.password.value or ''
+        if not username.strip() or not password:
+            self._show('Enter your username and password.')
+            return
+        self.message.visible = False
+        self.button.props('loading')
+        try:
+            user = await run.io_bound(
+                self.library.authenticate, username, password, client_address()
+            )
+        except InvalidCredentials as exc:
+            self._show(exc.message)
+            self.password.value = ''
+            return
+        except Throttled as exc:
+            self._show(exc.message)
+            self.wait = exc.retry_after
+            self.button.disable()
+            self.timer.active = True
+            return
+        finally:
+            self.button.props(remove='loading')
+        if user is None:
+            return  # the app is shutting down
+        start_session(self.library, user)
+        ui.navigate.to(self.next_path)
+
+
+def create(library: Library) -> None:
+    @ui.page('/signin')
+    def signin(next: str = '') -> RedirectResponse | None:
+        target = safe_next(next)
+        if current_user(library) is not None:
+            return RedirectResponse(target, status_code=303)
+        with (
+            frame(library, None, title='Sign in', next_path=target),
+            ui.card().classes('w-full max-w-sm mx-auto gap-3 p-6').mark('signin'),
+        ):
+            ui.label('Sign in').classes('text-2xl font-medium')
+            SignInForm(library, target)
+            if library.settings.open_signup:
+                with ui.row().classes('gap-1 text-sm'):
+                    ui.label('New here?')
+                    suffix = f'?next={quote(target, safe="/")}' if target != '/' else ''
+                    ui.link('Create an account', f'/signup{suffix}')
+        return None
