@@ -17,6 +17,8 @@ from datetime import datetime
 
 from PIL import Image, UnidentifiedImageError
 
+from repo.cielab import srgb_to_lab
+
 log = logging.getLogger(__name__)
 
 ACCEPTED_FORMATS: tuple[str, ...] = ('JPEG', 'PNG', 'WEBP', 'GIF', 'AVIF')  # Pillow format names
@@ -49,6 +51,14 @@ MAX_ICC_BYTES = 64 * 1024
 THUMB_REDUCING_GAP = 1.5
 SNIFF_BYTES = 512
 MIN_COLOR_SHARE = 0.03  # a colour on less than 3% of the picture is not 'dominant'
+# The visual signature beside the dHash: the mean CIELAB colour of each cell of a 4x4 grid over
+# the thumbnail, 3 bytes per cell, row-major: L* x 2.55 (0..255), a* + 128, b* + 128 (clipped).
+# dHash sees structure but not colour and moves a lot under small crops; the colour layout is
+# the opposite. repo.similarity combines the two (bench/similar.py has the figures).
+SIGNATURE_GRID = 4
+SIGNATURE_BYTES = SIGNATURE_GRID * SIGNATURE_GRID * 3
+SIGNATURE_L_SCALE = 2.55
+SIGNATURE_AB_OFFSET = 128
 
 _TAG_MAKE, _TAG_MODEL, _TAG_ORIENTATION, _TAG_DATETIME = 0x010F, 0x0110, 0x0112, 0x0132
 _IFD_EXIF, _TAG_DATETIME_ORIGINAL = 0x8769, 0x9003
@@ -77,6 +87,15 @@ class ImageFacts:
     camera: str | None  # 'Make Model', de-duplicated
     colors: tuple[str, ...]  # up to 5 '#rrggbb', most dominant first
     dhash: int  # 64-bit difference hash as a signed 64-bit int (fits SQLite INTEGER)
+    signature: bytes = b''  # colour layout, see signature_of(); b'' when not computed
+
+
+@dataclass(frozen=True)
+class QueryFacts:
+    """What a search-by-image query needs: the same signals an upload stores."""
+
+    dhash: int  # signed 64-bit, as ImageFacts.dhash
+    signature: bytes  # as ImageFacts.signature
 
 
 @dataclass(frozen=True)
@@ -185,7 +204,22 @@ def _process(
         camera=camera,
         colors=dominant_colors(thumb),
         dhash=to_signed64(dhash(thumb)),
+        signature=signature_of(thumb),
     )
+
+
+def query_signature(
+    src: str, *, max_pixels: int, thumb_size: int = 400
+) -> QueryFacts | ImageRejection:
+    """The visual signals of a query image, with exactly the checks and messages of an upload.
+
+    Runs the upload pipeline without writing any rendition, so nothing is stored; pass the
+    thumb size the library uses so the signals come from the same small image.
+    """
+    facts = process_image(src, None, None, max_pixels=max_pixels, thumb_size=thumb_size)
+    if isinstance(facts, ImageRejection):
+        return facts
+    return QueryFacts(dhash=facts.dhash, signature=facts.signature)
 
 
 def _open(src: str, max_pixels: int) -> Image.Image:
@@ -436,6 +470,29 @@ def dhash(im: Image.Image, size: int = 8) -> int:
     return value
 
 
+def signature_of(im: Image.Image) -> bytes:
+    """Colour layout: the mean CIELAB colour of each cell of a 4x4 grid (SIGNATURE_BYTES bytes).
+
+    The BOX filter averages every pixel of a cell, so resizing, recompression and a few percent
+    of cropping barely move it. Transparent pixels don't count: Pillow weights colours by alpha
+    when it resizes RGBA.
+    """
+    side = SIGNATURE_GRID
+    cells = im.resize((side, side), Image.Resampling.BOX).convert('RGB').tobytes()
+    out = bytearray()
+    for i in range(0, len(cells), 3):
+        lightness, a, b = srgb_to_lab(tuple(cells[i : i + 3]))
+        out += bytes(
+            min(255, max(0, round(v)))
+            for v in (
+                lightness * SIGNATURE_L_SCALE,
+                a + SIGNATURE_AB_OFFSET,
+                b + SIGNATURE_AB_OFFSET,
+            )
+        )
+    return bytes(out)
+
+
 def to_signed64(value: int) -> int:
     """An unsigned 64-bit value as the signed int SQLite stores; XOR/bit_count still work on it."""
     return value - (1 << 64) if value & (1 << 63) else value
@@ -541,12 +598,15 @@ __all__ = [
     'ACCEPTED_LABEL',
     'ImageFacts',
     'ImageRejection',
+    'QueryFacts',
     'camera_name',
     'dhash',
     'dominant_colors',
     'hamming',
     'parse_exif_datetime',
     'process_image',
+    'query_signature',
+    'signature_of',
     'sniff_unsupported',
     'to_signed64',
 ]
