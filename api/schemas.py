@@ -56,6 +56,13 @@ class ImageOut(BaseModel):
     allow_download: bool = Field(
         False, description='Whether others may download the original (the owner always may)'
     )
+    auto_tags: list[str] = Field(
+        [], description='The tags in `tags` that Shoebox added from the image itself'
+    )
+    color_names: list[str] = Field([], description='Named colours the image matches')
+    looks_like: str | None = Field(
+        None, description='On upload: the id of one of your images that looks the same'
+    )
 
     @classmethod
     def of(cls, image: ImagePublic) -> ImageOut:

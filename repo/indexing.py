@@ -88,6 +88,7 @@ def _docs(s: Session, image_ids: Sequence[str]) -> list[IndexDoc]:
             description=i.description,
             tags=tuple(tags[i.id]),
             created_at=i.created_at,
+            colors=tuple(c for c in i.color_names.split(',') if c),
         )
         for i in images
     ]

@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from repo import imaging
+from repo import autotags, imaging, palette
 from repo.auth import PasswordHashing, check_password, check_username, normalize_username
 from repo.check import DEFAULT_GRACE_S, CheckReport, run_check
 from repo.config import Settings
@@ -49,12 +49,16 @@ from repo.models import (
     ImageTag,
     ImageUpdate,
     IndexOutbox,
+    SimilarImage,
+    SimilarPage,
     Tag,
+    TagCount,
     User,
     UserPublic,
     Visibility,
     utcnow,
 )
+from repo.similarity import NEAR_DUPLICATE_DISTANCE, Entry, SimilarityIndex
 from repo.storage import BlobStore, StagedFile
 from repo.throttle import LoginThrottle
 from repo.validation import (
@@ -124,6 +128,8 @@ class Library:
         self._executor_lock = threading.Lock()
         self._blob_lock = threading.RLock()
         self._user_lock = threading.Lock()
+        self.looks = SimilarityIndex()
+        self._load_looks()
         self.index = SearchIndex(settings.index_dir)
         outbox = OutboxReader(self.engine)
         if not self.index.open():
@@ -441,6 +447,17 @@ class Library:
                 camera=facts.camera,
                 colors=','.join(facts.colors),
                 dhash=facts.dhash,
+                signature=facts.signature,
+                color_names=_color_names_column(palette.names_for(facts.colors)),
+            )
+            auto = [t for t in autotags.auto_tags(facts) if t not in prepared.tags]
+            looks_like = self.looks.nearest(
+                facts.dhash,
+                facts.signature,
+                viewer_id=owner_id,
+                limit=1,
+                own_only=True,
+                max_distance=NEAR_DUPLICATE_DISTANCE,
             )
             with self._blob_lock:
                 if prepared.reused_from is None:
@@ -449,7 +466,7 @@ class Library:
                 elif not self.blobs.has(staged.sha256):
                     raise Invalid('The stored copy of this image is missing; run `shoebox check`')
                 try:
-                    public = self._insert_image(image, prepared.tags)
+                    public = self._insert_image(image, prepared.tags, auto)
                 except BaseException as exc:
                     if isinstance(exc, Exception):
                         self._drop_blob_if_unused(staged.sha256)
@@ -458,15 +475,22 @@ class Library:
             staged.discard()
             for path in tmp_files:
                 path.unlink(missing_ok=True)
+        self.looks.add(
+            image.id, owner_id, image.visibility == 'public', image.dhash, image.signature
+        )
         self.worker.notify()
+        if looks_like:
+            public.looks_like = looks_like[0][0]
         return public
 
-    def _insert_image(self, image: Image, tags: list[str]) -> ImagePublic:
+    def _insert_image(self, image: Image, tags: list[str], auto: Sequence[str] = ()) -> ImagePublic:
         with Session(self.engine) as s:
             try:
                 s.add(image)
                 for tag in self._ensure_tags(s, tags):
                     s.add(ImageTag(image_id=image.id, tag_id=tag.id))
+                for tag in self._ensure_tags(s, list(auto)):
+                    s.add(ImageTag(image_id=image.id, tag_id=tag.id, auto=True))
                 s.add(IndexOutbox(image_id=image.id))
                 s.commit()
             except IntegrityError:
@@ -517,6 +541,7 @@ class Library:
         owner: str | None = None,
         visibility: str | None = None,
         tags: Sequence[str] = (),
+        color: str | None = None,
         sort: str = 'newest',
         limit: int = 50,
         offset: int = 0,
@@ -542,6 +567,8 @@ class Library:
                     .having(func.count() == len(tag_names))
                 )
                 conditions.append(col(Image.id).in_(tagged))
+            if color:
+                conditions.append(col(Image.color_names).contains(f',{_check_color(color)},'))
             total = s.exec(select(func.count()).select_from(Image).where(*conditions)).one()
             newest = sort == 'newest'
             order = (
@@ -577,6 +604,7 @@ class Library:
         owner: str | None = None,
         visibility: str | None = None,
         tags: Sequence[str] = (),
+        color: str | None = None,
         sort: str = 'relevance',
         limit: int = 50,
         offset: int = 0,
@@ -597,6 +625,7 @@ class Library:
             owner_id=owner_id,
             visibility=check_visibility(visibility).value if visibility else None,
             tags=check_tags(tags),
+            color=_check_color(color) if color else None,
             sort=sort,
             limit=limit,
             offset=offset,
@@ -667,6 +696,133 @@ class Library:
         finally:
             tmp.unlink(missing_ok=True)
 
+    # ---- finding by look ------------------------------------------------------------------------
+
+    def _load_looks(self) -> None:
+        with Session(self.engine) as s:
+            rows = s.exec(
+                select(Image.id, Image.owner_id, Image.visibility, Image.dhash, Image.signature)
+            )
+            self.looks.load(
+                Entry(key, owner, visibility == 'public', dhash, signature or b'')
+                for key, owner, visibility, dhash, signature in rows
+            )
+
+    def similar(self, viewer_id: int | None, image_id: str, limit: int = 20) -> SimilarPage:
+        """Images that look like this one (itself excluded), closest first."""
+        limit, _ = _check_page(limit, 0)
+        with Session(self.engine) as s:
+            image = self._visible_row(s, viewer_id, image_id)
+        found = self.looks.nearest(
+            image.dhash, image.signature, viewer_id=viewer_id, limit=limit, exclude=image.id
+        )
+        return self._similar_page(viewer_id, found)
+
+    def search_by_image(
+        self,
+        viewer_id: int | None,
+        source: str | os.PathLike[str] | bytes | BinaryIO | StagedFile,
+        limit: int = 20,
+    ) -> SimilarPage:
+        """Images that look like the given picture (checked as an upload would be, not kept)."""
+        limit, _ = _check_page(limit, 0)
+        if isinstance(source, StagedFile):
+            staged = source
+        else:
+            item = UploadItem(filename='query')
+            if isinstance(source, str | os.PathLike):
+                item.path = Path(source)
+            elif isinstance(source, bytes | bytearray):
+                item.data = bytes(source)
+            else:
+                item.stream = source
+            staged = self._stage_item(item)
+        try:
+            staged.finish()
+            if staged.size == 0:
+                raise Invalid('The file is empty')
+            outcome = self.executor.submit(
+                imaging.query_signature,
+                str(staged.path),
+                max_pixels=self.settings.max_pixels,
+                thumb_size=self.settings.thumb_size,
+            ).result()
+        finally:
+            staged.discard()
+        if isinstance(outcome, imaging.ImageRejection):
+            raise REJECTION_ERRORS.get(outcome.status, Invalid)(outcome.message)
+        found = self.looks.nearest(
+            outcome.dhash, outcome.signature, viewer_id=viewer_id, limit=limit
+        )
+        return self._similar_page(viewer_id, found)
+
+    def _similar_page(
+        self, viewer_id: int | None, found: Sequence[tuple[str, float]]
+    ) -> SimilarPage:
+        if not found:
+            return SimilarPage(items=[], total=0)
+        with Session(self.engine) as s:
+            rows = s.exec(select(Image).where(col(Image.id).in_([k for k, _ in found]))).all()
+            visible = {r.id: r for r in rows if _may_see(viewer_id, r)}
+            ordered = [visible[k] for k, _ in found if k in visible]
+            public = {p.id: p for p in self._to_public(s, ordered)}
+        items = [
+            SimilarImage(image=public[k], distance=round(d, 2)) for k, d in found if k in public
+        ]
+        return SimilarPage(items=items, total=len(items))
+
+    def duplicates(self, owner_id: int) -> list[list[ImagePublic]]:
+        """Groups of the owner's own images that look like the same picture, largest first."""
+        groups = self.looks.near_duplicate_groups(owner_id)
+        if not groups:
+            return []
+        with Session(self.engine) as s:
+            wanted = [k for g in groups for k in g]
+            rows = s.exec(
+                select(Image).where(col(Image.id).in_(wanted), Image.owner_id == owner_id)
+            ).all()
+            public = {p.id: p for p in self._to_public(s, list(rows))}
+        out = []
+        for group in groups:
+            members = sorted(
+                (public[k] for k in group if k in public),
+                key=lambda i: (-(i.width * i.height), -i.size_bytes, i.created_at),
+            )
+            if len(members) > 1:
+                out.append(members)
+        out.sort(key=lambda g: (-len(g), g[0].created_at))
+        return out
+
+    def tags(
+        self,
+        viewer_id: int | None,
+        *,
+        sort: str = 'count',
+        prefix: str | None = None,
+        limit: int = 200,
+    ) -> list[TagCount]:
+        """Tags on images the viewer may see, with how many such images carry each."""
+        if sort not in ('count', 'name'):
+            raise Invalid(f'Sort must be count or name, not "{sort}"')
+        if not 1 <= limit <= 1000:
+            raise Invalid('limit must be between 1 and 1000')
+        count = func.count().label('n')
+        query = (
+            select(Tag.name, count)
+            .join(ImageTag, col(ImageTag.tag_id) == col(Tag.id))
+            .join(Image, col(Image.id) == col(ImageTag.image_id))
+            .where(_visible_to(viewer_id))
+            .group_by(col(Tag.name))
+        )
+        if prefix and prefix.strip():
+            escaped = prefix.strip().lower().replace('\\', '\\\\').replace('%', '\\%')
+            escaped = escaped.replace('_', '\\_')
+            query = query.where(col(Tag.name).like(f'{escaped}%', escape='\\'))
+        order = (count.desc(), col(Tag.name)) if sort == 'count' else (col(Tag.name),)
+        with Session(self.engine) as s:
+            rows = s.exec(query.order_by(*order).limit(limit)).all()
+        return [TagCount(name=name, count=n) for name, n in rows]
+
     # ---- changing -------------------------------------------------------------------------------
 
     def update(self, viewer_id: int | None, image_id: str, changes: ImageUpdate) -> ImagePublic:
@@ -681,16 +837,25 @@ class Library:
             if changes.allow_download is not None:
                 image.allow_download = changes.allow_download
             if changes.tags is not None:
+                # The full new list: automatic tags left in it stay automatic, removed ones go.
+                was_auto = set(
+                    s.exec(
+                        select(ImageTag.tag_id).where(
+                            ImageTag.image_id == image.id, col(ImageTag.auto)
+                        )
+                    )
+                )
                 tags = self._ensure_tags(s, check_tags(changes.tags))
                 s.exec(delete(ImageTag).where(col(ImageTag.image_id) == image.id))
                 for tag in tags:
-                    s.add(ImageTag(image_id=image.id, tag_id=tag.id))
+                    s.add(ImageTag(image_id=image.id, tag_id=tag.id, auto=tag.id in was_auto))
             image.updated_at = utcnow()
             s.add(image)
             s.add(IndexOutbox(image_id=image.id))
             s.commit()
             s.refresh(image)
             public = self._to_public(s, [image])[0]
+        self.looks.set_visibility(image_id, public.visibility == Visibility.public)
         self.worker.notify()
         return public
 
@@ -702,6 +867,7 @@ class Library:
                 s.delete(image)
                 s.add(IndexOutbox(image_id=image_id))
                 s.commit()
+            self.looks.remove(image_id)
             self._drop_blob_if_unused(sha)
         self.worker.notify()
 
@@ -775,23 +941,28 @@ class Library:
             return []
         ids = [i.id for i in images]
         tags: dict[str, list[str]] = {i: [] for i in ids}
-        for image_id, name in s.exec(
-            select(ImageTag.image_id, Tag.name)
+        auto: dict[str, list[str]] = {i: [] for i in ids}
+        for image_id, name, is_auto in s.exec(
+            select(ImageTag.image_id, Tag.name, ImageTag.auto)
             .join(Tag, col(Tag.id) == col(ImageTag.tag_id))
             .where(col(ImageTag.image_id).in_(ids))
             .order_by(col(Tag.name))
         ):
             tags[image_id].append(name)
+            if is_auto:
+                auto[image_id].append(name)
         owner_ids = {i.owner_id for i in images}
         owners = dict(
             s.exec(select(User.id, User.username).where(col(User.id).in_(owner_ids))).all()
         )
         return [
             ImagePublic(
-                **i.model_dump(exclude={'colors', 'visibility'}),
+                **i.model_dump(exclude={'colors', 'visibility', 'signature', 'color_names'}),
                 visibility=Visibility(i.visibility),
                 colors=[c for c in i.colors.split(',') if c],
+                color_names=[c for c in i.color_names.split(',') if c],
                 tags=tags[i.id],
+                auto_tags=auto[i.id],
                 owner=owners.get(i.owner_id, ''),
             )
             for i in images
@@ -819,6 +990,13 @@ def _visible_to(viewer_id: int | None):  # type: ignore[no-untyped-def]
     return public if viewer_id is None else or_(public, col(Image.owner_id) == viewer_id)
 
 
+def _check_color(name: str) -> str:
+    found = palette.color_name(name)
+    if found is None:
+        raise Invalid(f'Unknown colour "{name}"; use one of: {", ".join(palette.PALETTE)}')
+    return found
+
+
 def _check_page(limit: int, offset: int) -> tuple[int, int]:
     if not 1 <= limit <= MAX_PAGE:
         raise Invalid(f'limit must be between 1 and {MAX_PAGE}')
@@ -841,7 +1019,13 @@ def _facts_of(image: Image) -> imaging.ImageFacts:
         camera=image.camera,
         colors=tuple(c for c in image.colors.split(',') if c),
         dhash=image.dhash,
+        signature=image.signature,
     )
+
+
+def _color_names_column(names: Sequence[str]) -> str:
+    """',blue,white,' so that one colour is found with LIKE '%,blue,%'."""
+    return f',{",".join(names)},' if names else ''
 
 
 def _user_public(user: User) -> UserPublic:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, NaiveDatetime
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = 1
@@ -76,6 +76,10 @@ class Image(SQLModel, table=True):
     camera: str | None = None
     colors: str = ''  # '#rrggbb,#rrggbb,...', most dominant first
     dhash: int = 0  # signed 64-bit
+    signature: bytes = Field(
+        default=b'', sa_column=Column(LargeBinary, nullable=False, default=b'')
+    )
+    color_names: str = ''  # ',blue,white,': named colours matched (repo.palette), for filtering
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -94,6 +98,7 @@ class ImageTag(SQLModel, table=True):
             Integer, ForeignKey('tag.id', ondelete='CASCADE'), primary_key=True, index=True
         )
     )
+    auto: bool = False  # added by Shoebox from the image itself (colour, orientation, ...)
 
 
 class IndexOutbox(SQLModel, table=True):
@@ -121,6 +126,8 @@ class ImagePublic(BaseModel):
     title: str
     description: str
     tags: list[str]
+    auto_tags: list[str] = []  # the subset of `tags` Shoebox added itself
+    color_names: list[str] = []  # named colours the image matches
     visibility: Visibility
     owner: str
     owner_id: int
@@ -137,6 +144,7 @@ class ImagePublic(BaseModel):
     allow_download: bool = False
     created_at: datetime
     updated_at: datetime
+    looks_like: str | None = None  # set on add: the id of an own near-duplicate, if any
 
 
 class ImagePage(BaseModel):
@@ -189,3 +197,18 @@ class TokenPublic(BaseModel):
     name: str
     created_at: datetime
     last_used_at: datetime | None = None
+
+
+class SimilarImage(BaseModel):
+    image: ImagePublic
+    distance: float  # 0 = identical look; <= near-duplicate threshold = the same picture
+
+
+class SimilarPage(BaseModel):
+    items: list[SimilarImage]
+    total: int
+
+
+class TagCount(BaseModel):
+    name: str
+    count: int

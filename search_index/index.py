@@ -141,6 +141,7 @@ class SearchIndex:
         owner_id: int | None = None,
         visibility: str | None = None,
         tags: Sequence[str] = (),
+        color: str | None = None,
         sort: str = 'relevance',
         limit: int = 50,
         offset: int = 0,
@@ -156,7 +157,7 @@ class SearchIndex:
             return EMPTY
         with self._read_lock:
             snap = self._refresh()
-            visible = visible_docs(snap, viewer_id, owner_id, visibility, tags)
+            visible = visible_docs(snap, viewer_id, owner_id, visibility, tags, color)
             if not visible:
                 return EMPTY
             return run_search(snap, words, visible, sort, limit, offset)

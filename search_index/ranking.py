@@ -47,6 +47,7 @@ def visible_docs(
     owner_id: int | None,
     visibility: str | None,
     tags: Sequence[str],
+    color: str | None = None,
 ) -> DocSet:
     """The live documents this viewer may see, narrowed by the extra filters."""
     docs = snap.allowed_docs(viewer_id)
@@ -60,6 +61,8 @@ def visible_docs(
         tag = tag.strip().lower()
         if tag and docs:
             docs = docs & snap.tag_docs(tag)
+    if color and docs:
+        docs = docs & snap.field_docs('color', color)
     return docs
 
 

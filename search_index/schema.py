@@ -20,7 +20,7 @@ from whoosh.support.charset import accent_map
 
 # Bump when the schema or the analyzer changes: open() then reports the index as unusable and
 # the caller rebuilds it from the database.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TITLE_BOOST = 3.0
 TAGS_BOOST = 2.0
@@ -47,6 +47,8 @@ SCHEMA = Schema(
     tags=TEXT(analyzer=ANALYZER, phrase=False, field_boost=TAGS_BOOST),
     # Exact tag values for the tag filter (multi-word tags stay whole, nothing is stemmed).
     tag=ID(),
+    # Named colours the image matches (repo.palette), for the colour filter.
+    color=ID(),
 )
 
 _EPOCH = datetime(1970, 1, 1)
@@ -63,6 +65,7 @@ class IndexDoc:
     description: str
     tags: tuple[str, ...]  # already lower-cased
     created_at: datetime  # naive UTC
+    colors: tuple[str, ...] = ()  # named colours ('blue', 'white') for the colour filter
 
 
 def created_key(created_at: datetime) -> int:
@@ -88,4 +91,5 @@ def doc_fields(doc: IndexDoc) -> dict[str, Any]:
         'tags': '\n'.join(doc.tags),
         # A list is indexed as given, one term per item, bypassing the analyzer.
         'tag': [t for t in doc.tags if t],
+        'color': [c for c in doc.colors if c],
     }

@@ -46,6 +46,11 @@ def image_bytes(fmt: str = 'JPEG', seed: int = 0, size: tuple[int, int] = (96, 6
     return encode(im, fmt)
 
 
+def own_tags(image) -> list[str]:  # type: ignore[no-untyped-def]
+    """The tags a person gave, without the ones Shoebox added from the image itself."""
+    return [t for t in image.tags if t not in image.auto_tags]
+
+
 def png_header_only(width: int, height: int) -> bytes:
     """A tiny PNG whose header declares width x height (pixels are never there)."""
 

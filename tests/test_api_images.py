@@ -87,7 +87,8 @@ def test_upload_returns_the_image_in_the_documented_shape(
     assert set(image) >= IMAGE_KEYS
     assert image['title'] == 'The beach'
     assert image['description'] == 'Sand and sea'
-    assert image['tags'] == ['beach', 'summer']
+    assert [t for t in image['tags'] if t not in image['auto_tags']] == ['beach', 'summer']
+    assert 'landscape' in image['auto_tags']  # added by Shoebox, and marked as such
     assert image['visibility'] == 'public'
     assert image['owner'] == 'alice'
     assert image['filename'] == 'Beach day.png'
