@@ -14,6 +14,20 @@ from repo.models import SCHEMA_VERSION, Meta
 BUSY_TIMEOUT_MS = 10_000
 
 
+# Changes to databases made by earlier versions: target version -> statements, in order.
+# create_all() makes new tables and the indexes of new tables; columns and indexes added to
+# existing tables need these. Each step is idempotent (a column already there is skipped).
+MIGRATIONS: dict[int, list[str]] = {
+    2: [
+        "ALTER TABLE image ADD COLUMN signature BLOB NOT NULL DEFAULT x''",
+        "ALTER TABLE image ADD COLUMN color_names VARCHAR NOT NULL DEFAULT ''",
+        'ALTER TABLE imagetag ADD COLUMN auto BOOLEAN NOT NULL DEFAULT 0',
+        'CREATE INDEX IF NOT EXISTS ix_image_owner_created ON image (owner_id, created_at)',
+        'CREATE INDEX IF NOT EXISTS ix_image_visibility_created ON image (visibility, created_at)',
+    ],
+}
+
+
 def make_engine(db_path: Path) -> Engine:
     """Create (on first start) and open the database; refuse a schema newer than this code."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -42,11 +56,35 @@ def _record_schema_version(engine: Engine) -> None:
         if row is None:
             session.add(Meta(key='schema_version', value=str(SCHEMA_VERSION)))
             session.commit()
-        elif int(row.value) > SCHEMA_VERSION:
+            return
+        found = int(row.value)
+        if found > SCHEMA_VERSION:
             raise ShoeboxError(
-                f'The database has schema version {row.value}, newer than this Shoebox '
+                f'The database has schema version {found}, newer than this Shoebox '
                 f'({SCHEMA_VERSION}); upgrade Shoebox to open it.'
             )
+    if found < SCHEMA_VERSION:
+        _migrate(engine, found)
+
+
+def _migrate(engine: Engine, found: int) -> None:
+    """Bring a database from an earlier version up to SCHEMA_VERSION in one transaction."""
+    with engine.begin() as conn:
+        for version in range(found + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS.get(version, []):
+                if statement.startswith('ALTER TABLE') and _has_column(conn, statement):
+                    continue
+                conn.exec_driver_sql(statement)
+        conn.exec_driver_sql(
+            "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+        )
+
+
+def _has_column(conn, statement: str) -> bool:  # type: ignore[no-untyped-def]
+    """For 'ALTER TABLE t ADD COLUMN c ...': whether t already has c."""
+    words = statement.split()
+    table, column = words[2], words[5]
+    return any(row[1] == column for row in conn.exec_driver_sql(f'PRAGMA table_info({table})'))
 
 
 def schema_version(engine: Engine) -> int:

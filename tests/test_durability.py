@@ -119,3 +119,28 @@ def test_pending_outbox_is_replayed_on_start(make_library, settings, pool, fast_
     lib.wait_for_index()
     assert lib.search(alice.id, 'walrus').total == 1
     assert lib.check().pending_outbox == 0
+
+
+def test_a_database_from_the_first_schema_is_migrated(make_library, settings):
+    """A data folder made before colours and signatures existed opens and keeps working."""
+    import sqlite3
+
+    lib = make_library(settings)
+    alice = lib.create_user('alice', PASSWORD)
+    old = lib.add(alice.id, images.image_bytes(seed=50), 'old.jpg', tags=['kept'])
+    lib.close()
+    with sqlite3.connect(settings.db_path) as db:  # turn it back into a version 1 database
+        for index in ('ix_image_owner_created', 'ix_image_visibility_created'):
+            db.execute(f'DROP INDEX {index}')
+        db.execute('ALTER TABLE image DROP COLUMN signature')
+        db.execute('ALTER TABLE image DROP COLUMN color_names')
+        db.execute('DELETE FROM imagetag WHERE auto = 1')  # version 1 had no automatic tags
+        db.execute('ALTER TABLE imagetag DROP COLUMN auto')
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+
+    lib = make_library(settings)
+    assert images.own_tags(lib.get(alice.id, old.id)) == ['kept']
+    new = lib.add(alice.id, images.image_bytes(seed=51), 'new.jpg')
+    assert new.auto_tags and lib.similar(alice.id, new.id).total == 1
+    with sqlite3.connect(settings.db_path) as db:
+        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ('2',)
