@@ -1,18 +1,28 @@
-"""Wiring only: settings -> Library -> pages + api -> ui.run()."""
+"""Wiring only: settings -> Library -> pages + api -> ui.run().
+
+The imports live inside the functions: the Library's image workers are spawned processes, and
+each of them imports this file again (as `__mp_main__`) before its first job. With the web
+framework imported up here, every worker paid ~3 s of CPU and ~100 MB of memory for modules
+it never uses.
+"""
 
 from __future__ import annotations
 
-from nicegui import app, helpers, ui
-from nicegui.storage import Storage
+from typing import TYPE_CHECKING
 
 from repo.config import Settings
-from repo.library import Library
+
+if TYPE_CHECKING:
+    from repo.library import Library
 
 
 def build(settings: Settings) -> Library:
     """Create the Library and register every page and API route on NiceGUI's app."""
+    from nicegui import app
+
     import api
     import pages
+    from repo.library import Library
 
     library = Library(settings)
     app.state.library = library  # for tests and benchmarks that drive the running app
@@ -27,6 +37,9 @@ def use_data_dir_for_browser_storage(settings: Settings) -> None:
 
     Not under the test simulation, whose plugin already points it at a temporary folder.
     """
+    from nicegui import app, helpers
+    from nicegui.storage import Storage
+
     if helpers.is_user_simulation():
         return
     Storage.path = (settings.data_dir / 'nicegui').resolve()
@@ -34,6 +47,8 @@ def use_data_dir_for_browser_storage(settings: Settings) -> None:
 
 
 def run_server(settings: Settings) -> None:
+    from nicegui import ui
+
     use_data_dir_for_browser_storage(settings)
     build(settings)
     ssl = {}

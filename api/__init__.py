@@ -6,15 +6,19 @@ import re
 
 from fastapi import APIRouter, FastAPI
 
-from api import auth_routes, fallback, image_routes
+from api import auth_routes, fallback, image_routes, look_routes
 from api.deps import STATE_KEY, ApiContext, SessionUser
+from api.fast_path import build_stacks
 from api.guards import BodyLimitGuard, Limit, MiB, SecurityHeaders, human_bytes
 from repo.library import Library
 
 PREFIX = '/api/v1'
 JSON_BODY_LIMIT = 1_000_000  # signup, token, edits: small JSON
 MULTIPART_OVERHEAD = MiB  # form fields and part headers around the one file of a request
-UPLOAD_PATHS = re.compile(rf'(?:^{PREFIX}/images/?|/_nicegui/client/[^/]+/upload/[^/]+/?)$')
+UPLOAD_PATHS = re.compile(
+    rf'(?:^{PREFIX}/images(?:/search-by-image)?/?|/_nicegui/client/[^/]+/upload/[^/]+/?)$'
+)
+WRAPPED = '_shoebox_wrapped'  # marks the app's stack builder once _wrap_outermost replaced it
 BODY_METHODS = frozenset({'POST', 'PUT', 'PATCH', 'DELETE'})
 TAGS = [
     {'name': 'auth', 'description': 'Accounts and personal API tokens (`Authorization: Bearer`)'},
@@ -52,6 +56,7 @@ def register(app: FastAPI, library: Library, session_user: SessionUser | None = 
     api = APIRouter(prefix=PREFIX)
     api.include_router(auth_routes.router)
     api.include_router(image_routes.router)
+    api.include_router(look_routes.router)
     api.include_router(fallback.router)
     app.include_router(api)
     app.add_middleware(BodyLimitGuard, limit_for=body_limit)
@@ -63,14 +68,19 @@ def register(app: FastAPI, library: Library, session_user: SessionUser | None = 
 
 
 def _wrap_outermost(app: FastAPI) -> None:
-    """Put SecurityHeaders outside everything, even the error middleware that sends 500s.
+    """Put SecurityHeaders outside everything, even the error middleware that sends 500s, and
+    give /api/v1 its lean middleware stack (api/fast_path.py).
 
     `add_middleware` would place it inside ServerErrorMiddleware (and inside middleware the
-    web framework adds later), so the built stack is wrapped instead.
+    web framework adds later), so the built stack is wrapped instead. Only once per app: a test
+    harness that resets the app's routes and middleware keeps the same app object.
     """
+    if getattr(app.build_middleware_stack, WRAPPED, False):
+        return
     build = app.build_middleware_stack
 
     def build_with_headers():  # type: ignore[no-untyped-def]
-        return SecurityHeaders(build())
+        return SecurityHeaders(build_stacks(app, build, PREFIX))
 
+    setattr(build_with_headers, WRAPPED, True)
     app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]

@@ -61,7 +61,8 @@ def context(request: Request) -> ApiContext:
     return getattr(request.app.state, STATE_KEY)
 
 
-def get_library(request: Request) -> Library:
+async def get_library(request: Request) -> Library:
+    """`async` only so that FastAPI calls it in place: a plain `def` costs a thread hop."""
     return context(request).library
 
 
@@ -100,7 +101,7 @@ def get_account(caller: Annotated[Caller, Depends(get_caller)]) -> UserPublic:
     return caller.user
 
 
-def get_context(request: Request) -> ApiContext:
+async def get_context(request: Request) -> ApiContext:
     return context(request)
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from api import auth_routes, image_routes
+from api import auth_routes, image_routes, look_routes
 from api.errors import ShoeboxRoute, error_response
 from repo.errors import ImageNotFound
 
@@ -23,7 +23,8 @@ def api_fallback(rest: str) -> Response:
     path = '/' + rest
     allowed = {
         method
-        for route in (*auth_routes.router.routes, *image_routes.router.routes)
+        for router_ in (auth_routes.router, image_routes.router, look_routes.router)
+        for route in router_.routes
         if isinstance(route, APIRoute) and route.path_regex.match(path)
         for method in route.methods
     }

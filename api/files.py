@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi import Request, Response
 from fastapi.responses import FileResponse
 
+from repo.errors import ImageNotFound
 from repo.library import BlobFile
 
 CACHE_PRIVATE = 'private, no-cache'
@@ -36,7 +37,14 @@ def etag_matches(if_none_match: str | None, etag: str) -> bool:
     return '*' in candidates or any(c.removeprefix('W/') == etag for c in candidates)
 
 
-def file_response(request: Request, blob: BlobFile, *, attachment: bool = False) -> Response:
+def file_response(
+    request: Request, blob: BlobFile, *, attachment: bool = False, inline_max: int = 0
+) -> Response:
+    """The file, or 304 when If-None-Match names its ETag.
+
+    Files up to `inline_max` bytes (renditions) are read here, in one call, and sent from
+    memory; call this from a worker thread then. Bigger ones stream from disk (FileResponse).
+    """
     headers = {
         'ETag': blob.etag,
         'Cache-Control': CACHE_PRIVATE if blob.private else CACHE_PUBLIC,
@@ -46,4 +54,13 @@ def file_response(request: Request, blob: BlobFile, *, attachment: bool = False)
         headers['Content-Disposition'] = content_disposition(blob.download_name)
     if etag_matches(request.headers.get('if-none-match'), blob.etag):
         return Response(status_code=304, headers=headers)
+    if blob.size <= inline_max:
+        if request.method == 'HEAD':
+            headers['Content-Length'] = str(blob.size)
+            return Response(media_type=blob.media_type, headers=headers)
+        try:
+            body = blob.path.read_bytes()
+        except FileNotFoundError:  # deleted since it was looked up: as if it never existed
+            raise ImageNotFound() from None
+        return Response(body, media_type=blob.media_type, headers=headers)
     return FileResponse(blob.path, media_type=blob.media_type, headers=headers)

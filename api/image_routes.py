@@ -12,18 +12,32 @@ from anyio import to_thread
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.routing import APIRoute
 
-from api.deps import AccountDep, CallerDep, ContextDep, LibraryDep, viewer_id
-from api.errors import ShoeboxRoute, responses
+from api.deps import (
+    AccountDep,
+    CallerDep,
+    ContextDep,
+    LibraryDep,
+    context,
+    get_caller,
+    viewer_id,
+)
+from api.errors import ShoeboxRoute, error_response, responses
 from api.files import file_response
 from api.multipart import read_upload
+from api.offload import offload
 from api.schemas import ImageListOut, ImageOut, ImagePatch, VisibilityName
-from repo.errors import Invalid, TooLarge
+from repo.errors import Invalid, ShoeboxError, TooLarge
 from repo.models import ImageUpdate
+from repo.palette import PALETTE
 from repo.validation import parse_tag_list
 
 router = APIRouter(route_class=ShoeboxRoute, tags=['images'])
 
+# Renditions up to this size are sent from memory (a thumbnail is ~20 KB, a preview ~200 KB).
+INLINE_RENDITION_BYTES = 2 * 1024 * 1024
+
 NOT_FOUND = responses(404, r404="Image not found (also: someone else's private image)")
+COLOR_HELP = 'Images with a dominant colour close to this one: ' + ', '.join(PALETTE)
 IMAGE_BYTES = {
     200: {'content': {'image/webp': {}}, 'description': 'The bytes, with an ETag'},
     304: {'description': 'Not modified (If-None-Match matched the ETag)'},
@@ -121,6 +135,7 @@ def list_images(
     tags: Annotated[str, Query(description='Comma-separated; images with all of them')] = '',
     owner: Annotated[str, Query(description='Username')] = '',
     visibility: VisibilityName | None = None,
+    color: Annotated[str, Query(max_length=20, description=COLOR_HELP)] = '',
     sort: Literal['newest', 'oldest', 'relevance'] | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
@@ -130,6 +145,7 @@ def list_images(
         'owner': owner.strip() or None,
         'visibility': visibility,
         'tags': parse_tag_list(tags),
+        'color': color.strip() or None,
         'limit': limit,
         'offset': offset,
     }
@@ -146,6 +162,9 @@ def get_image(image_id: str, caller: CallerDep, library: LibraryDep) -> ImageOut
     return ImageOut.of(library.get(viewer_id(caller), image_id))
 
 
+RENDITION_KINDS = {'thumbnail': 'thumb', 'preview': 'preview'}  # URL segment -> file kind
+
+
 def _rendition_route(kind: str, path: str, summary: str) -> None:
     @router.get(
         f'/images/{{image_id}}/{path}',
@@ -154,12 +173,36 @@ def _rendition_route(kind: str, path: str, summary: str) -> None:
         responses={**IMAGE_BYTES, **NOT_FOUND},
         name=f'image_{path}',
     )
-    def rendition(image_id: str, request: Request, caller: CallerDep, library: LibraryDep):  # type: ignore[no-untyped-def]
-        return file_response(request, library.open_file(viewer_id(caller), image_id, kind))
+    async def rendition(image_id: str, request: Request) -> Response:
+        # On a served app, api/fast_path.py's RenditionShortcut answers these before routing;
+        # this route documents them and serves apps built without that stack.
+        return await serve_rendition(request, image_id, kind)
 
 
-_rendition_route('thumb', 'thumbnail', 'The thumbnail (WebP, about 400 px)')
-_rendition_route('preview', 'preview', 'The preview (WebP, about 1600 px)')
+async def serve_rendition(request: Request, image_id: str, kind: str) -> Response:
+    """A rendition for whoever is asking: the caller, the access check (on every request) and
+    the bytes, all in one trip to a worker thread. Errors come back in the API's shape.
+
+    Thumbnails take the quick `offload` threads; a preview may first have to be made (in the
+    process pool, on first view), so it waits in anyio's bigger pool instead, never in front of
+    the thumbnails of a gallery.
+    """
+    try:
+        if kind == 'thumb':
+            return await offload.run(_rendition_response, request, image_id, kind)
+        return await to_thread.run_sync(_rendition_response, request, image_id, kind)
+    except ShoeboxError as exc:
+        return error_response(exc)
+
+
+def _rendition_response(request: Request, image_id: str, kind: str) -> Response:
+    caller = get_caller(request)
+    blob = context(request).library.open_file(viewer_id(caller), image_id, kind)
+    return file_response(request, blob, inline_max=INLINE_RENDITION_BYTES)
+
+
+_rendition_route(RENDITION_KINDS['thumbnail'], 'thumbnail', 'The thumbnail (WebP, about 400 px)')
+_rendition_route(RENDITION_KINDS['preview'], 'preview', 'The preview (WebP, about 1600 px)')
 
 
 @router.get(

@@ -13,21 +13,28 @@ from typing import Protocol
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.concurrency import run_in_threadpool
 
+from api.offload import Offload
 from repo.errors import Invalid, UnsupportedType
 
 FILE_FIELD = 'file'
 TEXT_FIELDS = frozenset({'title', 'description', 'tags', 'visibility'})
 MAX_FIELD_BYTES = 64 * 1024
 MAX_PARTS = 16
-FLUSH_BYTES = 256 * 1024  # hand file data to the sink (in a thread) in pieces of this size
+upload_io = Offload(name='shoebox-upload-io')  # writing and hashing file data, off the loop
+# Hand file data to the sink (in a worker thread) in pieces of this size, or sooner when the
+# pieces would take the sink past its size limit (so an oversized file is refused at once).
+FLUSH_BYTES = 1024 * 1024
 
 
 class Sink(Protocol):
-    """Where the file's bytes go (the Library's StagedFile)."""
+    """Where the file's bytes go (the Library's StagedFile): `size` written so far, of at most
+    `max_bytes`; write() raises once they are exceeded."""
 
-    def write(self, chunk: bytes) -> None: ...
+    size: int
+    max_bytes: int
+
+    def write(self, chunk: bytes | bytearray) -> None: ...
 
     def discard(self) -> None: ...
 
@@ -50,8 +57,11 @@ class _Part:
 class _Collector:
     """python-multipart callbacks: build the form, buffer file bytes for the next flush."""
 
-    def __init__(self, new_sink: Callable[[], Sink], charset: str) -> None:
+    def __init__(
+        self, new_sink: Callable[[], Sink], charset: str, text_fields: frozenset[str] = TEXT_FIELDS
+    ) -> None:
         self.form = UploadForm()
+        self._text_fields = text_fields
         self.pending = bytearray()
         self._new_sink = new_sink
         self._charset = charset
@@ -101,15 +111,15 @@ class _Collector:
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self._part.is_file:
-            self.pending += data[start:end]
-        elif self._part.name in TEXT_FIELDS:
+            self.pending += memoryview(data)[start:end]  # one copy, not two
+        elif self._part.name in self._text_fields:
             self._part.data += data[start:end]
             if len(self._part.data) > MAX_FIELD_BYTES:
                 raise Invalid(f'The field "{self._part.name}" is too long')
         # other fields (an `owner`, say) are ignored: identity comes from the token only
 
     def on_part_end(self) -> None:
-        if not self._part.is_file and self._part.name in TEXT_FIELDS:
+        if not self._part.is_file and self._part.name in self._text_fields:
             self.form.fields[self._part.name] = self._decode(bytes(self._part.data))
 
     def on_end(self) -> None:
@@ -140,11 +150,17 @@ def boundary_of(content_type: str | None) -> tuple[bytes, str]:
 
 
 async def read_upload(
-    content_type: str | None, chunks: AsyncIterator[bytes], new_sink: Callable[[], Sink]
+    content_type: str | None,
+    chunks: AsyncIterator[bytes],
+    new_sink: Callable[[], Sink],
+    text_fields: frozenset[str] = TEXT_FIELDS,
 ) -> UploadForm:
-    """Parse the form while it arrives. On any failure the sink's bytes are discarded."""
+    """Parse the form while it arrives. On any failure the sink's bytes are discarded.
+
+    Of the other parts, only those named in `text_fields` are kept (as text); the rest are ignored.
+    """
     boundary, charset = boundary_of(content_type)
-    collector = _Collector(new_sink, charset)
+    collector = _Collector(new_sink, charset, text_fields)
     try:
         try:
             parser = MultipartParser(boundary, collector.callbacks())
@@ -152,7 +168,7 @@ async def read_upload(
             raise Invalid('The multipart boundary is not valid') from None
         async for chunk in chunks:
             _feed(parser, chunk)
-            if len(collector.pending) >= FLUSH_BYTES:
+            if _flush_due(collector):
                 await _flush(collector)
         try:
             parser.finalize()
@@ -177,10 +193,15 @@ def _feed(parser: MultipartParser, chunk: bytes) -> None:
         raise Invalid('The upload is not valid multipart/form-data') from None
 
 
+def _flush_due(collector: _Collector) -> bool:
+    pending = len(collector.pending)
+    sink = collector.form.file
+    return pending >= FLUSH_BYTES or (sink is not None and sink.size + pending > sink.max_bytes)
+
+
 async def _flush(collector: _Collector) -> None:
     sink = collector.form.file
     if sink is None or not collector.pending:
         return
-    data = bytes(collector.pending)
-    collector.pending.clear()
-    await run_in_threadpool(sink.write, data)
+    data, collector.pending = collector.pending, bytearray()  # handed over, not copied
+    await upload_io.run(sink.write, data)

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from repo.models import ImagePage, ImagePublic, UserPublic
+from repo.models import ImagePage, ImagePublic, SimilarImage, SimilarPage, TagCount, UserPublic
 
 VisibilityName = Literal['private', 'public']
 
@@ -121,3 +121,52 @@ class ImagePatch(BaseModel):
     allow_download: bool | None = Field(
         None, description='Let others download the original of a public image'
     )
+
+
+class SimilarImageOut(ImageOut):
+    """An image that looks like the query, and how closely."""
+
+    distance: float = Field(
+        description='How different it looks: 0 is the same picture; up to about 16 is a '
+        'near-duplicate (resized, recompressed, brightened, slightly cropped)'
+    )
+
+    @classmethod
+    def of_similar(cls, found: SimilarImage) -> SimilarImageOut:
+        data = ImageOut.of(found.image).model_dump()
+        return cls.model_validate({**data, 'distance': found.distance})
+
+
+class SimilarListOut(BaseModel):
+    items: list[SimilarImageOut] = Field(description='Closest first')
+    total: int
+
+    @classmethod
+    def of(cls, page: SimilarPage) -> SimilarListOut:
+        return cls(items=[SimilarImageOut.of_similar(i) for i in page.items], total=page.total)
+
+
+class DuplicatesOut(BaseModel):
+    groups: list[list[str]] = Field(
+        description='Image ids per group of images that look like the same picture; best first '
+        '(most pixels, then most bytes, then oldest)'
+    )
+    images: list[list[ImageOut]] = Field(
+        description='The same groups with each image in full, in the same order'
+    )
+
+    @classmethod
+    def of(cls, groups: list[list[ImagePublic]]) -> DuplicatesOut:
+        return cls(
+            groups=[[i.id for i in group] for group in groups],
+            images=[[ImageOut.of(i) for i in group] for group in groups],
+        )
+
+
+class TagCountOut(BaseModel):
+    name: str
+    count: int = Field(description='How many images you may see carry the tag')
+
+    @classmethod
+    def of(cls, tag: TagCount) -> TagCountOut:
+        return cls(name=tag.name, count=tag.count)

@@ -7,8 +7,9 @@
 (b) library: Library.add_many on a fresh data dir per run (pool warmed up before timing).
 Runs alternate (a, b, a, b, ...) so a busy shared machine slows both alike. Each side reports
 images/s as the median of R runs; ratio = library / reference (target >= 0.8).
-Extra: single-process ms per file for process_image vs the reference work, by kind of file,
-and where process_image spends its time (Pillow's C calls, from cProfile).
+Extra: single-process ms per file for process_image as ingest calls it (thumbnail only; the
+preview is made on first view, timed apart as preview_ms) vs the reference work, by kind of
+file, and where that ingest call spends its time (Pillow's C calls, from cProfile).
 """
 
 from __future__ import annotations
@@ -158,7 +159,8 @@ def _children_cpu() -> float:
 
 
 def per_file_ms(files: list[Path], per_kind: int = 6, repeats: int = 3) -> dict:
-    """Single-process median ms per file of process_image and of the reference, by kind."""
+    """Single-process median ms per file, by kind: process_image as ingest calls it (thumbnail
+    only), the reference, and the preview made later on first view."""
     kinds: dict[str, list[Path]] = {}
     for path in files:
         kinds.setdefault(path.stem.rsplit('-', 1)[-1], []).append(path)
@@ -166,36 +168,41 @@ def per_file_ms(files: list[Path], per_kind: int = 6, repeats: int = 3) -> dict:
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
         thumb, preview = os.path.join(tmp, 't.webp'), os.path.join(tmp, 'p.webp')
         for kind, paths in sorted(kinds.items()):
-            ours, ref = [], []
+            ours, ref, previews = [], [], []
             for path in paths[:per_kind]:
                 for _ in range(repeats):
                     start = time.perf_counter()
-                    facts = imaging.process_image(str(path), thumb, preview, max_pixels=MAX_PIXELS)
+                    facts = imaging.process_image(str(path), thumb, None, max_pixels=MAX_PIXELS)
                     ours.append(time.perf_counter() - start)
                     assert isinstance(facts, imaging.ImageFacts), facts
                     start = time.perf_counter()
                     reference_one(str(path))
                     ref.append(time.perf_counter() - start)
+                    start = time.perf_counter()
+                    imaging.process_image(str(path), None, preview, max_pixels=MAX_PIXELS)
+                    previews.append(time.perf_counter() - start)
             out[kind] = {
                 'process_image_ms': round(statistics.median(ours) * 1000, 1),
                 'reference_ms': round(statistics.median(ref) * 1000, 1),
+                'preview_ms': round(statistics.median(previews) * 1000, 1),
             }
     return out
 
 
 def profile_stages(files: list[Path], kind: str = '6mp', count: int = 6) -> dict:
-    """Per-file ms that process_image spends in Pillow's main C calls, for one kind of file."""
+    """Per-file ms that process_image (as ingest calls it: thumbnail only) spends in Pillow's
+    main C calls, for one kind of file."""
     paths = [p for p in files if p.stem.endswith(kind)][:count]
     if not paths:
         return {}
     profiler = cProfile.Profile()
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
-        thumb, preview = os.path.join(tmp, 't.webp'), os.path.join(tmp, 'p.webp')
-        imaging.process_image(str(paths[0]), thumb, preview, max_pixels=MAX_PIXELS)  # warm
+        thumb = os.path.join(tmp, 't.webp')
+        imaging.process_image(str(paths[0]), thumb, None, max_pixels=MAX_PIXELS)  # warm
         start = time.perf_counter()
         profiler.enable()
         for path in paths:
-            imaging.process_image(str(path), thumb, preview, max_pixels=MAX_PIXELS)
+            imaging.process_image(str(path), thumb, None, max_pixels=MAX_PIXELS)
         profiler.disable()
         total = time.perf_counter() - start
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
@@ -252,16 +259,19 @@ def main() -> None:
         say('library: not available')
 
     per_kind = per_file_ms(files)
-    say('single process, ms per file (median): process_image vs reference')
+    say('single process, ms per file (median): process_image at ingest vs reference')
     for kind, row in per_kind.items():
-        say(f'  {kind:>4}: {row["process_image_ms"]:6.1f} vs {row["reference_ms"]:6.1f}')
+        say(
+            f'  {kind:>4}: {row["process_image_ms"]:6.1f} vs {row["reference_ms"]:6.1f} '
+            f'(preview on first view: {row["preview_ms"]:.1f})'
+        )
     # What add_many could reach if process_image were its only cost, on WORKERS cores.
     mean_ms = sum(per_kind[k]['process_image_ms'] * n for k, n in counts.items() if n) / len(files)
     bound = WORKERS * 1000 / mean_ms
     say(f'process_image alone on {WORKERS} workers: ~{bound:.1f} images/s (estimate)')
     stages = profile_stages(files)
     if stages:
-        say('process_image on a 6 MP JPEG, ms per file by stage:')
+        say('process_image at ingest on a 6 MP JPEG, ms per file by stage:')
         for label, ms in stages.items():
             say(f'  {label:<26} {ms:6.1f}')
 

@@ -1,4 +1,5 @@
-"""The HTTP-client commands of `shoebox`: login, logout, upload, list, search, get, edit, delete.
+"""The HTTP-client commands of `shoebox`: login, logout, upload, list, search, get, edit, delete,
+similar, duplicates, tags.
 
 They talk to a running server over API v1 (SHOEBOX_SERVER, or the server saved by `login`).
 """
@@ -37,6 +38,8 @@ Offset = Annotated[int, typer.Option(min=0, help='Skip this many first')]
 Visibility = Annotated[
     bool | None, typer.Option('--public/--private', help='Visibility', show_default=False)
 ]
+COLORS = 'red, orange, yellow, green, teal, blue, purple, pink, brown, black, grey, white'
+Color = Annotated[str | None, typer.Option(help=f'Only images with this dominant colour: {COLORS}')]
 
 
 @contextmanager
@@ -191,6 +194,7 @@ def list_images(
     user: Annotated[str | None, typer.Option('--user', help="Someone's images (username)")] = None,
     tags: Annotated[str | None, typer.Option(help='Comma-separated; all must match')] = None,
     mine: Mine = False,
+    color: Color = None,
     as_json: Json = False,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -199,6 +203,8 @@ def list_images(
     with _api() as api:
         owner = _my_name(api) if mine else user
         params = {'owner': owner or '', 'tags': tags or '', 'limit': limit, 'offset': offset}
+        if color:
+            params['color'] = color
         page = api.json('GET', '/images', params=params)
     if as_json:
         render.print_json(page)
@@ -209,6 +215,7 @@ def list_images(
 def search(
     query: Annotated[str, typer.Argument(help='Words to look for in titles, descriptions, tags')],
     mine: Mine = False,
+    color: Color = None,
     as_json: Json = False,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -218,6 +225,8 @@ def search(
         params: dict[str, Any] = {'q': query, 'limit': limit, 'offset': offset}
         if mine:
             params['owner'] = _my_name(api)
+        if color:
+            params['color'] = color
         page = api.json('GET', '/images', params=params)
     if as_json:
         render.print_json(page)
@@ -305,6 +314,61 @@ def delete(image_ids: Annotated[list[str], typer.Argument(metavar='ID...')]) -> 
         raise typer.Exit(1)
 
 
+def similar(
+    target: Annotated[
+        str, typer.Argument(metavar='FILE|ID', help='A picture on disk, or the id of an image')
+    ],
+    as_json: Json = False,
+    limit: Annotated[int, typer.Option(min=1, max=200, help='How many at most')] = 20,
+) -> None:
+    """Images that look like a picture (not uploaded, only compared) or like an image by id."""
+    path = Path(target)
+    with _api() as api:
+        if path.is_file():
+            with open(path, 'rb') as fh:
+                page = api.json(
+                    'POST',
+                    '/images/search-by-image',
+                    params={'limit': limit},
+                    files={'file': (path.name, fh, 'application/octet-stream')},
+                )
+        elif path.exists():
+            render.error(f'{target} is not a file')
+            raise typer.Exit(2)
+        else:
+            page = api.json('GET', f'/images/{_segment(target)}/similar', params={'limit': limit})
+    if as_json:
+        render.print_json(page)
+    else:
+        render.print_similar(page)
+
+
+def duplicates(as_json: Json = False) -> None:
+    """Groups of your own images that look like the same picture, best copy first."""
+    config = _signed_in()
+    with _api(config) as api:
+        found = api.json('GET', '/duplicates')
+    if as_json:
+        render.print_json(found)
+    else:
+        render.print_duplicates(found)
+
+
+def tags(
+    sort: Annotated[str, typer.Option(help='count (most used first) or name (A to Z)')] = 'count',
+    prefix: Annotated[str, typer.Option(help='Only tags starting with this')] = '',
+    as_json: Json = False,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help='How many at most')] = 200,
+) -> None:
+    """Tags on the images you may see, with how many carry each."""
+    with _api() as api:
+        found = api.json('GET', '/tags', params={'sort': sort, 'prefix': prefix, 'limit': limit})
+    if as_json:
+        render.print_json(found)
+    else:
+        render.print_tags(found)
+
+
 def _segment(image_id: str) -> str:
     """An id as one URL path segment, whatever it contains."""
     return quote(image_id, safe='')
@@ -336,3 +400,6 @@ def register(app: typer.Typer) -> None:
     app.command()(get)
     app.command()(edit)
     app.command()(delete)
+    app.command()(similar)
+    app.command()(duplicates)
+    app.command()(tags)

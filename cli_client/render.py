@@ -59,6 +59,57 @@ def print_page(page: dict[str, Any]) -> None:
     out.print(f'{first}-{first + len(items) - 1} of {page.get("total", len(items))}')
 
 
+def print_similar(page: dict[str, Any]) -> None:
+    items = page.get('items') or []
+    if not items:
+        out.print('no similar images')
+        return
+    table = Table('distance', 'id', 'title', 'owner', 'visibility', 'size', 'created')
+    for item in items:
+        table.add_row(
+            Text(f'{item.get("distance", 0):.1f}'),
+            Text(str(item.get('id', ''))),
+            Text(str(item.get('title', ''))),
+            Text(str(item.get('owner', ''))),
+            Text(str(item.get('visibility', ''))),
+            Text(_dimensions(item)),
+            Text(_when(item.get('created_at'))),
+        )
+    out.print(table)
+    out.print(f'{len(items)} closest first (0 = the same picture; up to about 16 = a copy)')
+
+
+def print_duplicates(found: dict[str, Any]) -> None:
+    groups = found.get('images') or []
+    if not groups:
+        out.print('no near-duplicates')
+        return
+    for number, group in enumerate(groups, 1):
+        table = Table('', 'id', 'title', 'format', 'size', 'created', title=f'group {number}')
+        for position, item in enumerate(group):
+            table.add_row(
+                Text('best' if position == 0 else ''),
+                Text(str(item.get('id', ''))),
+                Text(str(item.get('title', ''))),
+                Text(str(item.get('format', ''))),
+                Text(_dimensions(item)),
+                Text(_when(item.get('created_at'))),
+            )
+        out.print(table)
+    extra = sum(len(g) - 1 for g in groups)
+    out.print(f'{len(groups)} groups; {extra} copies besides the best of each')
+
+
+def print_tags(tags: list[dict[str, Any]]) -> None:
+    if not tags:
+        out.print('no tags')
+        return
+    table = Table('tag', 'images')
+    for tag in tags:
+        table.add_row(Text(str(tag.get('name', ''))), Text(str(tag.get('count', 0))))
+    out.print(table)
+
+
 IMAGE_FIELDS = (
     'id',
     'title',
@@ -74,6 +125,8 @@ IMAGE_FIELDS = (
     'size_bytes',
     'sha256',
     'colors',
+    'color_names',
+    'auto_tags',
     'camera',
     'taken_at',
     'created_at',

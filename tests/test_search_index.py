@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 
 from repo.errors import Invalid
 from search_index import IndexDoc, IndexWorker, OutboxItem, SearchHits, SearchIndex
+from search_index.worker import MIN_COMMIT_INTERVAL
 
 T0 = datetime(2024, 1, 1, 12, 0, 0)
 ALICE, BOB, CAROL = 1, 2, 3
@@ -480,6 +482,50 @@ def test_worker_drains_more_than_one_batch(worker_setup) -> None:
     assert worker.wait_idle(timeout=10)
     assert index.search('canyon', viewer_id=ALICE).total == 120
     assert len(outbox.done) == 120
+
+
+def test_worker_gathers_a_stream_of_changes_into_few_commits(worker_setup) -> None:
+    """One notify per image at upload rates: commits are spaced out, yet each image is
+    searchable within a second without anyone waiting for the index."""
+    index, outbox, worker = worker_setup
+    started = time.monotonic()
+    for n in range(40):  # 40 images over ~1 s, each its own transaction and notify
+        outbox.add(f's{n}', doc(f's{n}', 'Lagoon'))
+        worker.notify()
+        time.sleep(0.025)
+    deadline = time.monotonic() + 1.0
+    while index.search('lagoon', viewer_id=ALICE).total < 40 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert index.search('lagoon', viewer_id=ALICE).total == 40
+    elapsed = time.monotonic() - started
+    # The first change goes in at once; after that at most one commit per MIN_COMMIT_INTERVAL.
+    assert len(index.batches) <= 2 + elapsed / MIN_COMMIT_INTERVAL
+    assert len(index.batches) < 40
+    assert sorted(outbox.done) == list(range(1, 41))
+
+
+def test_worker_commits_a_lone_change_at_once_and_wait_idle_skips_the_pause(
+    tmp_path: Path,
+) -> None:
+    index = CountingIndex(tmp_path / 'index')
+    index.rebuild([])
+    outbox = Outbox()
+    # A spacing far longer than any timeout below: only skipping it can pass this test.
+    worker = IndexWorker(index, outbox.fetch_pending, outbox.mark_done, min_commit_interval=60)
+    worker.start()
+    try:
+        outbox.add('a', doc('a', 'Fjord'))
+        worker.notify()
+        deadline = time.monotonic() + 1.0
+        while not ids(index, 'fjord') and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert ids(index, 'fjord') == ['a']  # the first change after a quiet spell: at once
+        outbox.add('b', doc('b', 'Fjord'))
+        worker.notify()
+        assert worker.wait_idle(timeout=5)
+        assert sorted(ids(index, 'fjord')) == ['a', 'b']
+    finally:
+        worker.stop()
 
 
 def test_worker_survives_a_failing_fetch(worker_setup) -> None:

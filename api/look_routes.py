@@ -1,0 +1,186 @@
+"""Finding by look: search by image, similar images, near-duplicates, and tag counts.
+
+Every answer holds only what the caller may see: public images and their own. /similar answers
+a missing, malformed or someone else's private image with the same 404 as every other route
+that takes an id.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from anyio import to_thread
+from fastapi import APIRouter, Query, Request
+from fastapi.routing import APIRoute
+
+from api.deps import AccountDep, CallerDep, ContextDep, LibraryDep, viewer_id
+from api.errors import ShoeboxRoute, responses
+from api.multipart import read_upload
+from api.schemas import DuplicatesOut, SimilarListOut, TagCountOut
+from repo.errors import Invalid, TooLarge
+
+router = APIRouter(route_class=ShoeboxRoute, tags=['images'])
+
+SEARCH_BY_IMAGE_PATH = '/images/search-by-image'
+MAX_SIMILAR = 200
+DEFAULT_SIMILAR = 20
+SimilarLimit = Annotated[
+    int, Query(ge=1, le=MAX_SIMILAR, description='How many results at most (1-200)')
+]
+QUERY_IMAGE_BODY = {
+    'requestBody': {
+        'required': True,
+        'content': {
+            'multipart/form-data': {
+                'schema': {
+                    'type': 'object',
+                    'required': ['file'],
+                    'properties': {
+                        'file': {'type': 'string', 'format': 'binary'},
+                        'limit': {
+                            'type': 'integer',
+                            'minimum': 1,
+                            'maximum': MAX_SIMILAR,
+                            'default': DEFAULT_SIMILAR,
+                            'description': 'How many results at most (or `?limit=`)',
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    SEARCH_BY_IMAGE_PATH,
+    summary='Find images that look like a picture',
+    description=(
+        'Multipart form with the picture in `file`; it is checked as an upload is (type, size, '
+        'pixels) and not kept. The images you may see that look most like it, closest first. '
+        'The body is streamed and refused with 413 as soon as it crosses the size limit. '
+        'No account needed: anonymous callers search the public images.'
+    ),
+    openapi_extra=QUERY_IMAGE_BODY,
+    responses=responses(
+        401,
+        413,
+        415,
+        422,
+        r401='A token was sent but is invalid or revoked',
+        r413='The file is larger than the upload limit',
+        r415='Not a supported image type (e.g. SVG, PDF, TIFF, text), or not a multipart form',
+        r422='Corrupt, truncated, too many pixels or a decompression bomb, or an invalid field',
+    ),
+)
+async def search_by_image(
+    request: Request,
+    caller: CallerDep,
+    ctx: ContextDep,
+    limit: SimilarLimit = DEFAULT_SIMILAR,
+) -> SimilarListOut:
+    library = ctx.library
+    form = await read_upload(
+        request.headers.get('content-type'),
+        request.stream(),
+        library.stage,
+        text_fields=frozenset({'limit'}),
+    )
+    try:
+        if 'limit' in form.fields:
+            limit = _form_limit(form.fields['limit'])
+        page = await to_thread.run_sync(
+            lambda: library.search_by_image(
+                viewer_id(caller),
+                form.file,  # type: ignore[arg-type]  # the StagedFile made by library.stage()
+                limit=limit,
+            ),
+            limiter=ctx.upload_slots,
+        )
+    except TooLarge as exc:
+        # As for an upload: the bytes fit (counted while streaming), so too many pixels or a
+        # decompression bomb is a problem with the content: 422.
+        raise Invalid(exc.message) from None
+    finally:
+        form.file.discard()  # type: ignore[union-attr]  # a no-op once the Library is done
+    return SimilarListOut.of(page)
+
+
+def _form_limit(value: str) -> int:
+    try:
+        limit = int(value.strip())
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_SIMILAR:
+        raise Invalid(f'Field "limit": must be a whole number from 1 to {MAX_SIMILAR}')
+    return limit
+
+
+@router.get(
+    '/images/{image_id}/similar',
+    summary='Images that look like this one',
+    description='The images you may see that look most like it (itself left out), closest first.',
+    responses=responses(401, 404, 422, r404="Image not found (also: someone else's private image)"),
+)
+def similar_images(
+    image_id: str,
+    caller: CallerDep,
+    library: LibraryDep,
+    limit: SimilarLimit = DEFAULT_SIMILAR,
+) -> SimilarListOut:
+    return SimilarListOut.of(library.similar(viewer_id(caller), image_id, limit=limit))
+
+
+@router.get(
+    '/duplicates',
+    summary='Your near-duplicates',
+    description=(
+        'Groups of your own images that look like the same picture (resized, recompressed, '
+        'converted, brightened or slightly cropped copies), biggest groups first. In each group '
+        'the best copy comes first: most pixels, then most bytes, then oldest.'
+    ),
+    responses=responses(401, r401='Not signed in, or the token is invalid or revoked'),
+)
+def duplicates(user: AccountDep, library: LibraryDep) -> DuplicatesOut:
+    return DuplicatesOut.of(library.duplicates(user.id))
+
+
+@router.get(
+    '/tags',
+    summary='Tags with how many images carry them',
+    description=(
+        'Tags on the images you may see (public ones and your own), counting only those '
+        'images; anonymous callers see the tags of public images.'
+    ),
+    responses=responses(401, 422, r401='A token was sent but is invalid or revoked'),
+)
+def list_tags(
+    caller: CallerDep,
+    library: LibraryDep,
+    sort: Annotated[
+        Literal['count', 'name'], Query(description='Most used first, or A to Z')
+    ] = 'count',
+    prefix: Annotated[
+        str, Query(max_length=100, description='Only tags that start with this')
+    ] = '',
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[TagCountOut]:
+    found = library.tags(viewer_id(caller), sort=sort, prefix=prefix or None, limit=limit)
+    return [TagCountOut.of(t) for t in found]
+
+
+def _answer_head_too() -> None:
+    """HEAD for every GET route, as on the image routes, left out of the OpenAPI docs."""
+    for route in list(router.routes):
+        if isinstance(route, APIRoute) and 'GET' in route.methods:
+            router.add_api_route(
+                route.path,
+                route.endpoint,
+                methods=['HEAD'],
+                response_class=route.response_class,
+                include_in_schema=False,
+                name=f'{route.name}_head',
+            )
+
+
+_answer_head_too()
