@@ -12,7 +12,18 @@ from repo.models import UserPublic
 
 def register(library: Library) -> None:
     """Add every page (one module per page, sharing pages.layout.frame)."""
-    from pages import account, home, image_page, layout, signin, signup, upload
+    from pages import (
+        account,
+        duplicates,
+        home,
+        image_page,
+        layout,
+        search_by_image,
+        signin,
+        signup,
+        tags,
+        upload,
+    )
 
     layout.add_shared_assets()
     home.create(library)
@@ -21,6 +32,9 @@ def register(library: Library) -> None:
     signin.create(library)
     signup.create(library)
     account.create(library)
+    search_by_image.create(library)
+    duplicates.create(library)
+    tags.create(library)
 
 
 def session_user(library: Library) -> Callable[[Request], UserPublic | None]:

@@ -1,4 +1,4 @@
-"""What the gallery shows: search text, scope, tags and sort, kept in the URL (?q=...)."""
+"""What the gallery shows: search text, scope, tags, colour and sort, kept in the URL (?q=...)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from repo.library import Library
 from repo.models import ImagePage, UserPublic
+from repo.palette import color_name
 
 SCOPES = ('all', 'mine', 'public')
 SORTS = ('relevance', 'newest', 'oldest')
@@ -20,6 +21,7 @@ class GalleryQuery:
     scope: str = 'all'
     tags: tuple[str, ...] = ()
     sort: str = ''  # '' = the default: relevance while searching, newest otherwise
+    color: str = ''  # a palette name (repo.palette.PALETTE), '' = any colour
 
     @classmethod
     def from_params(
@@ -28,6 +30,7 @@ class GalleryQuery:
         scope: str | None = None,
         tags: str | None = None,
         sort: str | None = None,
+        color: str | None = None,
     ) -> GalleryQuery:
         """Tolerant parsing of URL parameters: anything unexpected falls back to the default."""
         tag_list: list[str] = []
@@ -40,6 +43,7 @@ class GalleryQuery:
             scope=scope if scope in SCOPES else 'all',
             tags=tuple(tag_list[:MAX_TAG_FILTERS]),
             sort=sort if sort in SORTS else '',
+            color=(color_name(color[:20]) or '') if color else '',
         )
 
     @property
@@ -54,7 +58,7 @@ class GalleryQuery:
 
     @property
     def filtered(self) -> bool:
-        return bool(self.tags) or self.scope != 'all'
+        return bool(self.tags) or bool(self.color) or self.scope != 'all'
 
     def params(self) -> dict[str, str]:
         """Only what differs from the defaults, in a stable order."""
@@ -65,6 +69,8 @@ class GalleryQuery:
             out['scope'] = self.scope
         if self.tags:
             out['tags'] = ','.join(self.tags)
+        if self.color:
+            out['color'] = self.color
         if self.sort:
             out['sort'] = self.sort
         return out
@@ -101,6 +107,7 @@ def fetch(
             owner=owner,
             visibility=visibility,
             tags=query.tags,
+            color=query.color or None,
             sort=query.effective_sort,
             limit=limit,
             offset=offset,
@@ -110,6 +117,7 @@ def fetch(
         owner=owner,
         visibility=visibility,
         tags=query.tags,
+        color=query.color or None,
         sort=query.effective_sort,
         limit=limit,
         offset=offset,

@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import ui
 
 from pages.bulk import BulkBar
+from pages.colors import ColorFilter
 from pages.gallery_query import GalleryQuery
 from pages.grid import ThumbnailGrid
 from pages.layout import frame
@@ -42,11 +43,14 @@ class Gallery:
                 .classes('min-w-[150px]')
                 .mark('sort')
             )
-        self.tags_row = (
-            ui.row()
-            .classes('w-full items-center gap-1 min-h-[32px] no-wrap overflow-x-auto')
-            .mark('tags')
-        )
+        self.colors = ColorFilter(query.color, self.pick_color)
+        with ui.row().classes('w-full items-center gap-2 no-wrap'):
+            self.tags_row = (
+                ui.row()
+                .classes('grow min-w-0 items-center gap-1 min-h-[32px] no-wrap overflow-x-auto')
+                .mark('tags')
+            )
+            ui.link('All tags', '/tags').classes('text-sm whitespace-nowrap').mark('all-tags')
         self.grid = ThumbnailGrid(library, viewer, query, empty_state=self._empty_state)
         self.grid.on_loaded.append(self._loaded)
         if viewer is not None:
@@ -74,6 +78,9 @@ class Gallery:
         if value and value != self.query.effective_sort:
             await self.apply(self.query.with_(sort=value))
 
+    async def pick_color(self, color: str) -> None:
+        await self.apply(self.query.with_(color=color))
+
     async def add_tag(self, tag: str) -> None:
         await self.apply(self.query.add_tag(tag))
 
@@ -99,6 +106,9 @@ class Gallery:
             self.heading.text = f'{plural(total, "image")} of yours'
         else:
             self.heading.text = plural(total, 'image')
+        if query.color:
+            self.heading.text += f' · {query.color}'
+        self.colors.set(query.color)
         self._tags()
 
     def _tags(self) -> None:
@@ -133,9 +143,15 @@ class Gallery:
                 ui.button('Clear search', on_click=lambda: self.apply(GalleryQuery())).props(
                     'outline no-caps'
                 )
-            elif query.tags:
+            elif query.tags or query.color:
                 ui.icon('filter_alt_off', size='56px').classes('opacity-50')
-                ui.label('No images have all of these tags').classes('text-lg font-medium')
+                if not query.color:
+                    message = 'No images have all of these tags'
+                elif not query.tags:
+                    message = f'No images with {query.color} in them'
+                else:
+                    message = f'No images with {query.color} have all of these tags'
+                ui.label(message).classes('text-lg font-medium')
                 ui.button('Clear filters', on_click=lambda: self.apply(GalleryQuery())).props(
                     'outline no-caps'
                 )
@@ -172,10 +188,15 @@ class Gallery:
 def create(library: Library) -> None:
     @ui.page('/')
     async def home(
-        request: Request, q: str = '', scope: str = '', tags: str = '', sort: str = ''
+        request: Request,
+        q: str = '',
+        scope: str = '',
+        tags: str = '',
+        sort: str = '',
+        color: str = '',
     ) -> RedirectResponse | None:
         viewer = current_user(library)
-        query = GalleryQuery.from_params(q, scope, tags, sort)
+        query = GalleryQuery.from_params(q, scope, tags, sort, color)
         if query.scope == 'mine' and viewer is None:
             return redirect_to_sign_in(request)
         with frame(

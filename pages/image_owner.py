@@ -10,8 +10,8 @@ from nicegui import run, ui
 
 from pages import markup
 from pages.dialogs import confirm
-from pages.gallery_query import GalleryQuery
 from pages.session import acting_user
+from pages.tag_widgets import autocomplete_chips, tag_chips
 from repo.errors import ShoeboxError
 from repo.library import Library
 from repo.models import ImagePublic, ImageUpdate, Visibility
@@ -49,14 +49,7 @@ class OwnerControls:
             ui.label(image.description).classes('sb-description').mark('description')
         else:
             ui.label('No description').classes('opacity-60 italic')
-        with ui.row().classes('gap-1'):
-            for tag in image.tags:
-                ui.chip(
-                    tag,
-                    icon='sell',
-                    color=None,
-                    on_click=lambda _, t=tag: ui.navigate.to(GalleryQuery(tags=(t,)).url()),
-                ).props('outline clickable').mark('tag')
+        tag_chips(image, on_remove=self._remove_tag)
 
     def _start_edit(self) -> None:
         self.editing = True
@@ -82,10 +75,11 @@ class OwnerControls:
         )
         tags = (
             ui.input_chips('Tags', value=list(image.tags), new_value_mode='add-unique')
-            .props('outlined hint="Press Enter after each tag"')
+            .props('outlined hint="Press Enter after each tag, or pick an existing one with ↓"')
             .classes('w-full')
             .mark('edit-tags')
         )
+        autocomplete_chips(tags, self.library, image.owner_id)
 
         async def save() -> None:
             ok = True
@@ -113,6 +107,13 @@ class OwnerControls:
         with ui.row().classes('gap-2'):
             ui.button('Save', icon='check', on_click=save).props('unelevated no-caps').mark('save')
             ui.button('Cancel', on_click=self._cancel_edit).props('flat no-caps')
+
+    async def _remove_tag(self, tag: str) -> None:
+        remaining = [t for t in self.image.tags if t != tag]
+        if not await self._update(ImageUpdate(tags=remaining), f'Removed the tag “{tag}”'):
+            self.render()  # puts the chip back
+            return
+        self.render()
 
     # ---- visibility, download, delete -------------------------------------------------------
 

@@ -6,10 +6,13 @@ from fastapi import Request
 from nicegui import run, ui
 
 from pages import markup
+from pages.colors import color_links
 from pages.gallery_query import GalleryQuery, fetch
 from pages.image_owner import OwnerControls
 from pages.layout import frame
 from pages.session import current_user, here, session_id, sign_in_url
+from pages.similar import more_like_this
+from pages.tag_widgets import tag_chips
 from repo.errors import ImageNotFound
 from repo.library import Library
 from repo.models import ImagePublic, UserPublic
@@ -69,7 +72,10 @@ def facts(image: ImagePublic, is_owner: bool) -> None:
             f'title="{markup.text(c)}"></span>'
             for c in image.colors[:6]
         )
-        body += f'<tr><td>Colours</td><td><div class="flex gap-1">{swatches}</div></td></tr>'
+        body += f'<tr><td>Palette</td><td><div class="flex gap-1">{swatches}</div></td></tr>'
+    links = color_links(image.color_names)
+    if links:
+        body += f'<tr><td>Colours</td><td><div class="flex flex-wrap gap-1">{links}</div></td></tr>'
     ui.html(f'<table class="sb-facts">{body}</table>', sanitize=False).mark('facts')
 
 
@@ -120,14 +126,7 @@ def details(library: Library, viewer: UserPublic | None, image: ImagePublic) -> 
             if image.description:
                 ui.label(image.description).classes('sb-description').mark('description')
             if image.tags:
-                with ui.row().classes('gap-1'):
-                    for tag in image.tags:
-                        ui.chip(
-                            tag,
-                            icon='sell',
-                            color=None,
-                            on_click=lambda _, t=tag: ui.navigate.to(GalleryQuery(tags=(t,)).url()),
-                        ).props('outline clickable')
+                tag_chips(image)
             if image.allow_download:
                 ui.button('Download original', icon='download').props(
                     f'href="{markup.image_url(image.id, "original")}" download unelevated no-caps'
@@ -145,10 +144,11 @@ def create(library: Library) -> None:
         scope: str = '',
         tags: str = '',
         sort: str = '',
+        color: str = '',
         i: int = -1,
     ) -> None:
         viewer = current_user(library)
-        query = GalleryQuery.from_params(q, scope, tags, sort)
+        query = GalleryQuery.from_params(q, scope, tags, sort, color)
         back = query.url('/')
         try:
             image = await run.io_bound(library.get, viewer.id if viewer else None, image_id)
@@ -172,3 +172,4 @@ def create(library: Library) -> None:
             with ui.row().classes('w-full gap-4 items-start lg:flex-nowrap'):
                 preview(image, back, prev, nxt, query)
                 details(library, viewer, image)
+            await more_like_this(library, viewer, image)

@@ -110,6 +110,11 @@ def _account_menu(library: Library, user: UserPublic) -> None:
             ui.separator()
             ui.menu_item('My images', lambda: ui.navigate.to('/?scope=mine'))
             ui.menu_item('Upload', lambda: ui.navigate.to('/upload'))
+            ui.menu_item('Search by image', lambda: ui.navigate.to('/search-by-image'))
+            ui.menu_item('Duplicates', lambda: ui.navigate.to('/duplicates')).mark(
+                'duplicates-link'
+            )
+            ui.menu_item('Tags', lambda: ui.navigate.to('/tags'))
             ui.menu_item('Account', lambda: ui.navigate.to('/account'))
             ui.separator()
             ui.menu_item('Sign out', sign_out).mark('sign-out')
@@ -148,6 +153,16 @@ def frame(
             ui.html('<span class="sb-kbd" aria-hidden="true">/</span>', sanitize=False).classes(
                 'gt-xs'
             )
+            if user is not None:
+                with (
+                    ui.button(
+                        icon='image_search', on_click=lambda: ui.navigate.to('/search-by-image')
+                    )
+                    .props('flat round dense color=white aria-label="Search by image"')
+                    .classes('ml-1')
+                    .mark('search-by-image-link')
+                ):
+                    ui.tooltip('Search by image: find pictures that look like one of yours')
         if not live_search:
             search.on(
                 'keydown.enter',

@@ -17,6 +17,7 @@ from nicegui import events, run, ui
 from pages.layout import frame
 from pages.markup import file_size
 from pages.session import current_user, here, redirect_to_sign_in, session_id
+from pages.tag_widgets import TagSuggestions
 from pages.upload_results import UploadResults
 from repo.errors import DuplicateImage, ShoeboxError
 from repo.library import Library
@@ -128,12 +129,18 @@ class UploadPage:
                         .mark('upload-visibility')
                     )
                     self.visibility_hint = ui.label().classes('text-sm opacity-70')
-                self.tags = (
-                    ui.input('Tags', placeholder='holiday, beach', validation=tags_problem)
-                    .props('outlined dense clearable hint="Separate tags with commas"')
-                    .classes('min-w-[220px] grow')
-                    .mark('upload-tags')
-                )
+                with ui.column().classes('min-w-[220px] grow gap-1'):
+                    self.tags = (
+                        ui.input('Tags', placeholder='holiday, beach', validation=tags_problem)
+                        .props(
+                            'outlined dense clearable '
+                            'hint="Separate tags with commas; Tab completes a known tag"'
+                        )
+                        .classes('w-full')
+                        .mark('upload-tags')
+                    )
+                    user = library.sessions.user(session)
+                    TagSuggestions(self.tags, library, user.id if user else None)
                 self.description = (
                     ui.textarea('Description', placeholder='Optional, for every image of the batch')
                     .props('outlined dense autogrow maxlength=5000')
@@ -237,7 +244,16 @@ class UploadPage:
                 log.exception('Upload of %r failed', e.file.name)
                 row.refused('something went wrong while processing this file')
             else:
-                row.added(image)
+                row.added(image, looks_like=await self._looks_like(user, image))
+
+    async def _looks_like(self, user: UserPublic, image: ImagePublic) -> ImagePublic | None:
+        """The image of theirs this new one looks like (a near-duplicate), if any."""
+        if not image.looks_like:
+            return None
+        try:
+            return await run.io_bound(self.library.get, user.id, image.looks_like)
+        except ShoeboxError:
+            return None  # deleted meanwhile
 
 
 def create(library: Library) -> None:

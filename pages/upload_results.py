@@ -22,7 +22,7 @@ class ResultRow:
                 )
                 with self.avatar:
                     ui.spinner(size='md')
-            with ui.item_section():
+            with ui.item_section() as self.body:
                 ui.item_label(filename).classes('font-medium break-all')
                 self.detail = ui.item_label('Processing…').props('caption')
             self.side = ui.item_section().props('side')
@@ -37,7 +37,7 @@ class ResultRow:
                 ui.icon(icon, color=color, size='32px')
         self.results.changed()
 
-    def added(self, image: ImagePublic) -> None:
+    def added(self, image: ImagePublic, looks_like: ImagePublic | None = None) -> None:
         self.avatar.clear()
         with self.avatar:
             ui.html(
@@ -49,6 +49,18 @@ class ResultRow:
             f'Added · {image.width:,} \u00d7 {image.height:,} · {image.visibility.value}'
         )
         self.detail.classes('text-positive')
+        if looks_like is not None:
+            with (
+                self.body,
+                ui.item_label().props('caption').classes('text-orange-9'),
+                ui.row().classes('items-center gap-1').mark('looks-like'),
+            ):
+                ui.icon('content_copy', size='16px')
+                ui.label('Looks like')
+                ui.link(looks_like.title, f'/images/{looks_like.id}').classes(
+                    'text-orange-9 font-medium break-all'
+                ).mark('looks-like-link')
+                ui.label('which you already have').classes('gt-xs')
         with self.side:
             ui.button('Open', on_click=lambda: ui.navigate.to(f'/images/{image.id}')).props(
                 'flat dense no-caps'

@@ -1,0 +1,76 @@
+"""Images ranked by look: the tiles with a friendly closeness label, and "More like this".
+
+Shared by the image page and the search-by-image page. The Library decides what the viewer may
+see (public images and their own, never someone else's private ones).
+"""
+
+from __future__ import annotations
+
+from nicegui import run, ui
+
+from pages import markup
+from repo.errors import ShoeboxError
+from repo.library import Library
+from repo.models import ImagePublic, SimilarImage, UserPublic
+from repo.similarity import NEAR_DUPLICATE_DISTANCE
+
+MORE_LIKE_THIS = 12
+# Beyond the near-duplicate threshold: still alike up to here (a related scene, same colours).
+ALIKE_DISTANCE = 2 * NEAR_DUPLICATE_DISTANCE
+
+LABELS = {
+    'same': ('Same picture', 'sb-look-same'),
+    'alike': ('Very similar', 'sb-look-alike'),
+    'similar': ('Similar', 'sb-look-similar'),
+}
+
+
+def closeness(distance: float) -> str:
+    """'same' within the near-duplicate threshold, 'alike' a little further, else 'similar'."""
+    if distance <= NEAR_DUPLICATE_DISTANCE:
+        return 'same'
+    if distance <= ALIKE_DISTANCE:
+        return 'alike'
+    return 'similar'
+
+
+def look_label(distance: float) -> str:
+    return LABELS[closeness(distance)][0]
+
+
+def similar_tile(item: SimilarImage) -> str:
+    """One result tile: a link with a lazy thumbnail, the title and the closeness label."""
+    image: ImagePublic = item.image
+    html = markup.tile(image, f'/images/{image.id}', 0, [], selectable=False)
+    if not html:
+        return ''
+    label, css = LABELS[closeness(item.distance)]
+    badge = (
+        f'<span class="sb-look {css}" title="Distance {item.distance:g} (0 = identical)">'
+        f'{markup.text(label)}</span>'
+    )
+    # The label goes inside the tile, after the link (it is not part of the link's name).
+    return html[: -len('</div>')] + badge + '</div>'
+
+
+def similar_tiles(items: list[SimilarImage]) -> ui.html:
+    """All results as one HTML block (every user string escaped by markup.tile)."""
+    tiles = ''.join(similar_tile(item) for item in items)
+    return ui.html(f'<div class="sb-tiles">{tiles}</div>', sanitize=False).classes('w-full')
+
+
+async def more_like_this(library: Library, viewer: UserPublic | None, image: ImagePublic) -> None:
+    """A section of the closest-looking images the viewer may see (hidden when there are none)."""
+    try:
+        page = await run.io_bound(
+            library.similar, viewer.id if viewer else None, image.id, MORE_LIKE_THIS
+        )
+    except ShoeboxError:
+        return  # deleted or hidden meanwhile: the page itself already says what it can
+    if page is None or not page.items:
+        return
+    with ui.column().classes('w-full gap-2 mt-4').mark('more-like-this'):
+        with ui.row().classes('w-full items-baseline gap-2'):
+            ui.label('More like this').classes('text-lg font-medium')
+            ui.label('closest first').classes('text-sm opacity-70')
+        similar_tiles(page.items).mark('similar-tiles')
