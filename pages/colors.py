@@ -31,7 +31,7 @@ class ColorFilter:
             .props('role=group aria-label="Filter by colour"')
             .mark('color-filter')
         ):
-            ui.icon('palette', size='18px').classes('opacity-60 mr-1')
+            ui.icon('palette', size='18px').classes('opacity-60 mr-1 gt-xs')
             for name, hex_color in PALETTE.items():
                 button = (
                     ui.element('button')
