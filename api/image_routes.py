@@ -10,7 +10,6 @@ from typing import Annotated, Literal
 
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.routing import APIRoute
 
 from api.deps import (
     AccountDep,
@@ -23,6 +22,7 @@ from api.deps import (
 )
 from api.errors import ShoeboxRoute, error_response, responses
 from api.files import file_response
+from api.head_routes import answer_head_too
 from api.multipart import read_upload
 from api.offload import offload
 from api.schemas import ImageListOut, ImageOut, ImagePatch, VisibilityName
@@ -249,18 +249,4 @@ def delete_image(image_id: str, user: AccountDep, library: LibraryDep) -> Respon
     return Response(status_code=204)
 
 
-def _answer_head_too() -> None:
-    """HEAD for every GET route (caches and `curl -I` use it), left out of the OpenAPI docs."""
-    for route in list(router.routes):
-        if isinstance(route, APIRoute) and 'GET' in route.methods:
-            router.add_api_route(
-                route.path,
-                route.endpoint,
-                methods=['HEAD'],
-                response_class=route.response_class,
-                include_in_schema=False,
-                name=f'{route.name}_head',
-            )
-
-
-_answer_head_too()
+answer_head_too(router)

@@ -11,10 +11,10 @@ from typing import Annotated, Literal
 
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request
-from fastapi.routing import APIRoute
 
 from api.deps import AccountDep, CallerDep, ContextDep, LibraryDep, viewer_id
 from api.errors import ShoeboxRoute, responses
+from api.head_routes import answer_head_too
 from api.multipart import read_upload
 from api.schemas import DuplicatesOut, SimilarListOut, TagCountOut
 from repo.errors import Invalid, TooLarge
@@ -169,18 +169,4 @@ def list_tags(
     return [TagCountOut.of(t) for t in found]
 
 
-def _answer_head_too() -> None:
-    """HEAD for every GET route, as on the image routes, left out of the OpenAPI docs."""
-    for route in list(router.routes):
-        if isinstance(route, APIRoute) and 'GET' in route.methods:
-            router.add_api_route(
-                route.path,
-                route.endpoint,
-                methods=['HEAD'],
-                response_class=route.response_class,
-                include_in_schema=False,
-                name=f'{route.name}_head',
-            )
-
-
-_answer_head_too()
+answer_head_too(router)

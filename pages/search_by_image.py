@@ -17,7 +17,7 @@ from pages.layout import frame
 from pages.markup import file_size, plural
 from pages.session import acting_user, current_user, here, redirect_to_sign_in, session_id
 from pages.similar import similar_tiles
-from pages.upload import ACCEPT, CHUNK
+from pages.upload import ACCEPT, stage_upload
 from repo.errors import ShoeboxError
 from repo.library import Library
 from repo.models import SimilarPage
@@ -53,15 +53,7 @@ async def search(
     library: Library, viewer_id: int, file: events.UploadEventArguments
 ) -> SimilarPage:
     """Stream the upload into a staged file and search with it (raises ShoeboxError)."""
-    staged = await run.io_bound(library.stage)
-    if staged is None:
-        raise asyncio.CancelledError  # the app is shutting down
-    try:
-        async for chunk in file.file.iterate(chunk_size=CHUNK):
-            await run.io_bound(staged.write, chunk)
-    except BaseException:
-        staged.discard()
-        raise
+    staged = await stage_upload(library, file)
     page = await run.io_bound(library.search_by_image, viewer_id, staged, LIMIT)
     if page is None:
         raise asyncio.CancelledError

@@ -20,7 +20,7 @@ from pages.session import current_user, here, redirect_to_sign_in, session_id
 from pages.tag_widgets import TagSuggestions
 from pages.upload_results import UploadResults
 from repo.errors import DuplicateImage, ShoeboxError
-from repo.library import Library
+from repo.library import Library, StagedFile
 from repo.models import ImagePublic, UserPublic
 from repo.validation import check_description, check_tags, parse_tag_list
 
@@ -64,6 +64,20 @@ REJECTED_JS = """(entries) => emit(entries.map(e => ({
 })))"""
 
 
+async def stage_upload(library: Library, file: events.UploadEventArguments) -> StagedFile:
+    """Stream a browser upload into a size-capped staged file (raises TooLarge while streaming)."""
+    staged = await run.io_bound(library.stage)
+    if staged is None:
+        raise asyncio.CancelledError  # the app is shutting down
+    try:
+        async for chunk in file.file.iterate(chunk_size=CHUNK):
+            await run.io_bound(staged.write, chunk)
+    except BaseException:
+        staged.discard()
+        raise
+    return staged
+
+
 async def store(
     library: Library,
     user: UserPublic,
@@ -74,15 +88,7 @@ async def store(
     description: str,
 ) -> ImagePublic:
     """Stream one uploaded file into a staged file, then add it (raises ShoeboxError)."""
-    staged = await run.io_bound(library.stage)
-    if staged is None:
-        raise asyncio.CancelledError  # the app is shutting down
-    try:
-        async for chunk in file.file.iterate(chunk_size=CHUNK):
-            await run.io_bound(staged.write, chunk)
-    except BaseException:
-        staged.discard()
-        raise
+    staged = await stage_upload(library, file)
     image = await run.io_bound(
         library.add,
         user.id,

@@ -1032,4 +1032,4 @@ def _user_public(user: User) -> UserPublic:
     return UserPublic.model_validate(user, from_attributes=True)
 
 
-__all__ = ['AddResult', 'BlobFile', 'Library', 'UploadItem']
+__all__ = ['AddResult', 'BlobFile', 'Library', 'StagedFile', 'UploadItem']
