@@ -101,6 +101,7 @@ class _Prepared:
     tags: list[str]
     visibility: Visibility
     staged: StagedFile
+    owner_name: str = ''
     thumb_tmp: Path | None = None
     future: Future | None = None
     reused_from: Image | None = None
@@ -132,8 +133,12 @@ class Library:
         self._load_looks()
         self.index = SearchIndex(settings.index_dir)
         outbox = OutboxReader(self.engine)
+        index_existed = settings.index_dir.exists()
         if not self.index.open():
-            log.warning('Search index missing or unreadable: rebuilding it from the database')
+            if index_existed:
+                log.warning('Search index unreadable: rebuilding it from the database')
+            else:
+                log.info('Creating the search index')
             self._rebuild_index(outbox)
         self.worker = IndexWorker(self.index, outbox.fetch_pending, outbox.mark_done)
         self._worker_running = start_worker
@@ -368,7 +373,7 @@ class Library:
             description = check_description(item.description or '')
             tags = check_tags(item.tags)
             visibility = check_visibility(item.visibility)
-            self._user_row(owner_id)
+            owner_name = self._user_row(owner_id).username
             if staged is None:
                 staged = self._stage_item(item)
             staged.finish()
@@ -381,7 +386,9 @@ class Library:
             if staged is not None:
                 staged.discard()
             raise
-        prepared = _Prepared(item, filename, title, description, tags, visibility, staged)
+        prepared = _Prepared(
+            item, filename, title, description, tags, visibility, staged, owner_name
+        )
         reusable = self._reusable_facts(staged.sha256)
         if reusable is not None:
             prepared.reused_from = reusable
@@ -466,7 +473,7 @@ class Library:
                 elif not self.blobs.has(staged.sha256):
                     raise Invalid('The stored copy of this image is missing; run `shoebox check`')
                 try:
-                    public = self._insert_image(image, prepared.tags, auto)
+                    public = self._insert_image(image, prepared.tags, auto, prepared.owner_name)
                 except BaseException as exc:
                     if isinstance(exc, Exception):
                         self._drop_blob_if_unused(staged.sha256)
@@ -483,8 +490,12 @@ class Library:
             public.looks_like = looks_like[0][0]
         return public
 
-    def _insert_image(self, image: Image, tags: list[str], auto: Sequence[str] = ()) -> ImagePublic:
-        with Session(self.engine) as s:
+    def _insert_image(
+        self, image: Image, tags: list[str], auto: Sequence[str], owner_name: str
+    ) -> ImagePublic:
+        """One transaction: the row, its tags and the outbox entry. The result is built from what
+        was written (every field is set in Python), not read back: this is the upload hot path."""
+        with Session(self.engine, expire_on_commit=False) as s:
             try:
                 s.add(image)
                 for tag in self._ensure_tags(s, tags):
@@ -499,8 +510,7 @@ class Library:
                 if existing is not None:
                     raise DuplicateImage(existing.id, existing.title) from None
                 raise
-            s.refresh(image)
-            return self._to_public(s, [image])[0]
+        return _public_of(image, sorted({*tags, *auto}), sorted(auto), owner_name)
 
     def _find_by_sha(self, owner_id: int, sha256: str) -> Image | None:
         with Session(self.engine) as s:
@@ -955,18 +965,7 @@ class Library:
         owners = dict(
             s.exec(select(User.id, User.username).where(col(User.id).in_(owner_ids))).all()
         )
-        return [
-            ImagePublic(
-                **i.model_dump(exclude={'colors', 'visibility', 'signature', 'color_names'}),
-                visibility=Visibility(i.visibility),
-                colors=[c for c in i.colors.split(',') if c],
-                color_names=[c for c in i.color_names.split(',') if c],
-                tags=tags[i.id],
-                auto_tags=auto[i.id],
-                owner=owners.get(i.owner_id, ''),
-            )
-            for i in images
-        ]
+        return [_public_of(i, tags[i.id], auto[i.id], owners.get(i.owner_id, '')) for i in images]
 
 
 _MEDIA_TYPES = {
@@ -1003,6 +1002,18 @@ def _check_page(limit: int, offset: int) -> tuple[int, int]:
     if offset < 0:
         raise Invalid('offset must be 0 or more')
     return limit, offset
+
+
+def _public_of(image: Image, tags: list[str], auto: list[str], owner: str) -> ImagePublic:
+    return ImagePublic(
+        **image.model_dump(exclude={'colors', 'visibility', 'signature', 'color_names'}),
+        visibility=Visibility(image.visibility),
+        colors=[c for c in image.colors.split(',') if c],
+        color_names=[c for c in image.color_names.split(',') if c],
+        tags=tags,
+        auto_tags=auto,
+        owner=owner,
+    )
 
 
 def _failed(filename: str, error: ShoeboxError) -> AddResult:

@@ -250,3 +250,9 @@ def test_restart_keeps_everything(make_library, settings, tmp_path: Path):
     assert [i.id for i in again.search(alice.id, 'lighthouse').items] == [image.id]
     with pytest.raises(DuplicateImage):
         again.add(alice.id, images.image_bytes(seed=30), 'again.jpg')
+
+
+def test_what_add_returns_is_what_is_stored(library, alice):
+    added = library.add(alice.id, images.image_bytes(seed=77), 'pier.jpg', tags=['Sea', 'pier'])
+    assert added == library.get(alice.id, added.id)
+    assert library.list(alice.id).items == [added]
