@@ -26,6 +26,7 @@ def build(settings: Settings) -> Library:
 
     library = Library(settings)
     app.state.library = library  # for tests and benchmarks that drive the running app
+    app.on_startup(library.start_workers)
     app.on_shutdown(library.close)
     api.register(app, library, session_user=pages.session_user(library))
     pages.register(library)

@@ -170,8 +170,10 @@ class Uploader:
             with self._lock:
                 return next(pending, None)
 
+        tls = httpx.create_ssl_context()  # one for all the threads' connections
+
         def work() -> None:
-            with make_client(self.config) as client:
+            with make_client(self.config, tls=tls) as client:
                 while (path := next_file()) is not None:
                     try:
                         outcome = self.upload_one(client, path)

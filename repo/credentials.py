@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -101,16 +101,21 @@ class TokenStore:
         if not token or len(token) > 200:
             return None
         with Session(self.engine) as s:
-            row = s.exec(select(ApiToken).where(ApiToken.token_hash == _digest(token))).first()
-            if row is None:
+            # One query for token and owner: this runs on every API request that carries one.
+            found = s.exec(
+                select(ApiToken.id, ApiToken.last_used_at, User)
+                .join(User, col(User.id) == ApiToken.user_id)
+                .where(ApiToken.token_hash == _digest(token))
+            ).first()
+            if found is None:
                 return None
+            token_id, last_used_at, user = found
             now = utcnow()
-            if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
-                row.last_used_at = now
-                s.add(row)
+            if last_used_at is None or now - last_used_at > timedelta(minutes=1):
+                touch = update(ApiToken).where(col(ApiToken.id) == token_id)
+                s.exec(touch.values(last_used_at=now))
                 s.commit()
-            user = s.get(User, row.user_id)
-            return _user_public(user) if user else None
+            return _user_public(user)
 
     def list(self, user_id: int) -> list[TokenPublic]:
         with Session(self.engine) as s:

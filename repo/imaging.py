@@ -112,6 +112,12 @@ class _Rejected(Exception):
         self.rejection = ImageRejection(status, message)
 
 
+def ready() -> bool:
+    """A no-op job for a fresh worker process: unpickling it imports this module (and Pillow)."""
+    Image.init()
+    return True
+
+
 def process_image(
     src: str,
     thumb_out: str | None,

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from argon2 import PasswordHasher
-from sqlalchemy import delete, func, or_
+from sqlalchemy import Connection, delete, func, insert, or_
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -129,6 +130,7 @@ class Library:
         self._executor_lock = threading.Lock()
         self._blob_lock = threading.RLock()
         self._user_lock = threading.Lock()
+        self._usernames: dict[int, str] = {}
         self.looks = SimilarityIndex()
         self._load_looks()
         self.index = SearchIndex(settings.index_dir)
@@ -170,6 +172,13 @@ class Library:
                     mp_context=multiprocessing.get_context('spawn'),
                 )
             return self._executor
+
+    def start_workers(self) -> list[Future[bool]]:
+        """Spawn the image worker processes now, so the first uploads do not wait while each one
+        starts and imports Pillow. Returns at once; the futures finish when the workers are up."""
+        executor = self.executor
+        # A submission spawns a new process while none is idle: one job per worker starts them all.
+        return [executor.submit(imaging.ready) for _ in range(self.settings.pool_size())]
 
     # ---- users ----------------------------------------------------------------------------------
 
@@ -276,6 +285,7 @@ class Library:
         with Session(self.engine) as s:
             s.exec(delete(User).where(col(User.id) == user_id))
             s.commit()
+        self._usernames.pop(user_id, None)
         return deleted
 
     # ---- adding images --------------------------------------------------------------------------
@@ -373,13 +383,14 @@ class Library:
             description = check_description(item.description or '')
             tags = check_tags(item.tags)
             visibility = check_visibility(item.visibility)
-            owner_name = self._user_row(owner_id).username
+            owner_name = self._username(owner_id)
             if staged is None:
                 staged = self._stage_item(item)
             staged.finish()
             if staged.size == 0:
                 raise Invalid('The file is empty')
-            existing = self._find_by_sha(owner_id, staged.sha256)
+            same_bytes = self._rows_with_sha(staged.sha256)
+            existing = next((r for r in same_bytes if r.owner_id == owner_id), None)
             if existing is not None:
                 raise DuplicateImage(existing.id, existing.title)
         except BaseException:
@@ -389,9 +400,9 @@ class Library:
         prepared = _Prepared(
             item, filename, title, description, tags, visibility, staged, owner_name
         )
-        reusable = self._reusable_facts(staged.sha256)
-        if reusable is not None:
-            prepared.reused_from = reusable
+        if same_bytes and self.blobs.has(staged.sha256):
+            # Someone else has these bytes already, blobs and all: no Pillow work.
+            prepared.reused_from = same_bytes[0]
             return prepared
         prepared.thumb_tmp = self.blobs.tmp_path('.thumb.webp')
         prepared.future = self.executor.submit(
@@ -493,36 +504,46 @@ class Library:
     def _insert_image(
         self, image: Image, tags: list[str], auto: Sequence[str], owner_name: str
     ) -> ImagePublic:
-        """One transaction: the row, its tags and the outbox entry. The result is built from what
-        was written (every field is set in Python), not read back: this is the upload hot path."""
-        with Session(self.engine, expire_on_commit=False) as s:
-            try:
-                s.add(image)
-                for tag in self._ensure_tags(s, tags):
-                    s.add(ImageTag(image_id=image.id, tag_id=tag.id))
-                for tag in self._ensure_tags(s, list(auto)):
-                    s.add(ImageTag(image_id=image.id, tag_id=tag.id, auto=True))
-                s.add(IndexOutbox(image_id=image.id))
-                s.commit()
-            except IntegrityError:
-                s.rollback()
-                existing = self._find_by_sha(image.owner_id, image.sha256)
-                if existing is not None:
-                    raise DuplicateImage(existing.id, existing.title) from None
-                raise
+        """One transaction: the row, its tags and the outbox entry.
+
+        This is the upload hot path, so it uses plain INSERTs (five statements in all) instead of
+        the ORM's unit of work, and builds the result from what was written instead of reading it
+        back (every field is set in Python)."""
+        links = [(name, False) for name in tags] + [(name, True) for name in auto]
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(Image), [image.model_dump()])
+                if links:
+                    tag_ids = _tag_ids(conn, [name for name, _ in links])
+                    conn.execute(
+                        insert(ImageTag),
+                        [
+                            {'image_id': image.id, 'tag_id': tag_ids[name], 'auto': is_auto}
+                            for name, is_auto in links
+                        ],
+                    )
+                conn.execute(insert(IndexOutbox), [{'image_id': image.id, 'created_at': utcnow()}])
+        except IntegrityError:
+            existing = next(
+                (r for r in self._rows_with_sha(image.sha256) if r.owner_id == image.owner_id),
+                None,
+            )
+            if existing is not None:
+                raise DuplicateImage(existing.id, existing.title) from None
+            raise
         return _public_of(image, sorted({*tags, *auto}), sorted(auto), owner_name)
 
-    def _find_by_sha(self, owner_id: int, sha256: str) -> Image | None:
+    def _rows_with_sha(self, sha256: str) -> list[Image]:
+        """Every image with these bytes, whoever owns it (usually none; one per owner at most)."""
         with Session(self.engine) as s:
-            return s.exec(
-                select(Image).where(Image.owner_id == owner_id, Image.sha256 == sha256)
-            ).first()
+            return list(s.exec(select(Image).where(Image.sha256 == sha256)))
 
-    def _reusable_facts(self, sha256: str) -> Image | None:
-        """Another image row with these bytes (any owner) with blobs present: no Pillow work."""
-        with Session(self.engine) as s:
-            row = s.exec(select(Image).where(Image.sha256 == sha256)).first()
-        return row if row is not None and self.blobs.has(sha256) else None
+    def _username(self, user_id: int) -> str:
+        """Usernames never change, so they are remembered (forgotten when the account goes)."""
+        name = self._usernames.get(user_id)
+        if name is None:
+            name = self._usernames[user_id] = self._user_row(user_id).username
+        return name
 
     @staticmethod
     def _ensure_tags(s: Session, names: Sequence[str]) -> list[Tag]:
@@ -1014,6 +1035,13 @@ def _public_of(image: Image, tags: list[str], auto: list[str], owner: str) -> Im
         auto_tags=auto,
         owner=owner,
     )
+
+
+def _tag_ids(conn: Connection, names: Sequence[str]) -> dict[str, int]:
+    """Tag name -> id, creating the tags that do not exist yet (two statements in all)."""
+    conn.execute(sqlite_insert(Tag).on_conflict_do_nothing(), [{'name': n} for n in names])
+    rows = conn.execute(select(Tag.id, Tag.name).where(col(Tag.name).in_(names)))
+    return {name: tag_id for tag_id, name in rows}
 
 
 def _failed(filename: str, error: ShoeboxError) -> AddResult:

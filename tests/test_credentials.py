@@ -76,3 +76,13 @@ def test_delays_grow_with_more_failures():
             waits.append(exc.retry_after)
     assert waits[:4] == [0, 0, 0, 0]
     assert waits[4] < waits[5] < waits[6] < waits[7]
+
+
+def test_a_token_records_when_it_was_last_used_and_dies_with_its_account(library, alice):
+    token, info = library.tokens.create(alice.id, 'backup job')
+    assert info.last_used_at is None
+    assert library.tokens.user(token).id == alice.id
+    (listed,) = library.tokens.list(alice.id)
+    assert listed.last_used_at is not None
+    library.delete_user(alice.id)
+    assert library.tokens.user(token) is None

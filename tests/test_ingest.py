@@ -256,3 +256,14 @@ def test_what_add_returns_is_what_is_stored(library, alice):
     added = library.add(alice.id, images.image_bytes(seed=77), 'pier.jpg', tags=['Sea', 'pier'])
     assert added == library.get(alice.id, added.id)
     assert library.list(alice.id).items == [added]
+
+
+def test_image_workers_start_ahead_of_the_first_upload(settings, fast_hasher):
+    """The server starts its worker processes at start-up; each one is ready for work."""
+    with Library(settings, password_hasher=fast_hasher) as lib:
+        started = lib.start_workers()
+        assert len(started) == settings.pool_size()
+        assert all(future.result(timeout=120) for future in started)
+        user = lib.create_user('alice', PASSWORD)
+        added = lib.add(user.id, images.image_bytes(seed=3), 'first.jpg')
+        assert lib.open_file(user.id, added.id, 'thumb').path.exists()

@@ -113,3 +113,11 @@ def test_deleting_a_user_deletes_their_images(library, alice, bob):
         library.find_user('alice')
     assert [i.id for i in library.list(None).items] == [kept.id]
     assert library.open_file(None, kept.id, 'thumb').path.exists()
+
+
+def test_a_deleted_account_can_add_no_more_images(library, alice):
+    library.add(alice.id, images.image_bytes(seed=1), 'before.jpg')  # its name is remembered now
+    library.delete_user(alice.id)
+    with pytest.raises(NotFound):
+        library.add(alice.id, images.image_bytes(seed=2), 'after.jpg')
+    assert library.list(None).total == 0
