@@ -8,6 +8,7 @@ it never uses.
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 from repo.config import Settings
@@ -27,10 +28,20 @@ def build(settings: Settings) -> Library:
     library = Library(settings)
     app.state.library = library  # for tests and benchmarks that drive the running app
     app.on_startup(library.start_workers)
+    app.on_startup(settle_memory)
     app.on_shutdown(library.close)
     api.register(app, library, session_user=pages.session_user(library))
     pages.register(library)
     return library
+
+
+def settle_memory() -> None:
+    """Exempt everything made while starting (modules, the app, its routes: hundreds of thousands
+    of objects) from the cyclic garbage collector, which otherwise walks all of them again in
+    each full collection. Profiling a bulk upload found ~4% of the server's CPU in the collector.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def use_data_dir_for_browser_storage(settings: Settings) -> None:

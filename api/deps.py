@@ -14,13 +14,13 @@ from typing import Annotated
 from anyio import CapacityLimiter
 from fastapi import Depends, Request
 
+from api.offload import offload
 from repo.errors import NotAuthenticated
 from repo.library import Library
 from repo.models import UserPublic
 
 SessionUser = Callable[[Request], UserPublic | None]
 STATE_KEY = 'shoebox_api'
-UPLOAD_THREADS = 16
 PASSWORD_THREADS = 2
 SAFE_METHODS = frozenset({'GET', 'HEAD', 'OPTIONS'})
 # Credentials for a reverse proxy in front of Shoebox (e.g. nginx basic auth): not ours to judge.
@@ -31,14 +31,12 @@ PROXY_SCHEMES = frozenset({'basic', 'digest', 'negotiate', 'ntlm'})
 class ApiContext:
     """What register() hands to the routes, kept on `app.state`.
 
-    `upload_slots` bounds the threads that wait on image processing, so a burst of uploads can
-    never take every thread from the shared pool that the other routes need. `password_slots`
-    bounds concurrent argon2 work (64 MiB of memory each) for sign-up and sign-in.
+    `password_slots` bounds concurrent argon2 work (64 MiB of memory each) for sign-up and
+    sign-in. (Uploads have threads of their own: `api.offload.image_jobs`.)
     """
 
     library: Library
     session_user: SessionUser | None = None
-    upload_slots: CapacityLimiter = field(default_factory=lambda: CapacityLimiter(UPLOAD_THREADS))
     password_slots: CapacityLimiter = field(
         default_factory=lambda: CapacityLimiter(PASSWORD_THREADS)
     )
@@ -66,8 +64,8 @@ async def get_library(request: Request) -> Library:
     return context(request).library
 
 
-def get_caller(request: Request) -> Caller:
-    """Runs in the thread pool (FastAPI does that for plain `def` dependencies): it hits the DB."""
+def caller_of(request: Request) -> Caller:
+    """Who is asking. Blocking (it reads the database): call it from a worker thread."""
     ctx = context(request)
     header = request.headers.get('authorization')
     scheme, _, token = (header or '').strip().partition(' ')
@@ -95,7 +93,14 @@ def _cross_site_write(request: Request) -> bool:
     )
 
 
-def get_account(caller: Annotated[Caller, Depends(get_caller)]) -> UserPublic:
+async def get_caller(request: Request) -> Caller:
+    """caller_of() on the `offload` threads. As a plain `def` dependency FastAPI would send it
+    through anyio's thread pool, which costs more per call than the lookup itself, on every
+    API request."""
+    return await offload.run(caller_of, request)
+
+
+async def get_account(caller: Annotated[Caller, Depends(get_caller)]) -> UserPublic:
     if caller.user is None:
         raise NotAuthenticated('Not authenticated')
     return caller.user

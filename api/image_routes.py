@@ -14,17 +14,16 @@ from fastapi import APIRouter, Query, Request, Response
 from api.deps import (
     AccountDep,
     CallerDep,
-    ContextDep,
     LibraryDep,
+    caller_of,
     context,
-    get_caller,
     viewer_id,
 )
 from api.errors import ShoeboxRoute, error_response, responses
 from api.files import file_response
 from api.head_routes import answer_head_too
 from api.multipart import read_upload
-from api.offload import offload
+from api.offload import image_jobs, offload
 from api.schemas import ImageListOut, ImageOut, ImagePatch, VisibilityName
 from repo.errors import Invalid, ShoeboxError, TooLarge
 from repo.models import ImageUpdate
@@ -93,12 +92,11 @@ UPLOAD_BODY = {
         ),
     ),
 )
-async def upload_image(request: Request, user: AccountDep, ctx: ContextDep) -> ImageOut:
-    library = ctx.library
+async def upload_image(request: Request, user: AccountDep, library: LibraryDep) -> ImageOut:
     form = await read_upload(request.headers.get('content-type'), request.stream(), library.stage)
     fields = form.fields
     try:
-        image = await to_thread.run_sync(
+        image = await image_jobs.run(
             lambda: library.add(
                 user.id,
                 form.file,  # type: ignore[arg-type]  # the StagedFile made by library.stage()
@@ -107,8 +105,7 @@ async def upload_image(request: Request, user: AccountDep, ctx: ContextDep) -> I
                 description=fields.get('description', ''),
                 tags=parse_tag_list(fields.get('tags')),
                 visibility=fields.get('visibility') or 'private',
-            ),
-            limiter=ctx.upload_slots,
+            )
         )
     except TooLarge as exc:
         # The bytes fit (they were counted while streaming); too many pixels or a
@@ -196,7 +193,7 @@ async def serve_rendition(request: Request, image_id: str, kind: str) -> Respons
 
 
 def _rendition_response(request: Request, image_id: str, kind: str) -> Response:
-    caller = get_caller(request)
+    caller = caller_of(request)
     blob = context(request).library.open_file(viewer_id(caller), image_id, kind)
     return file_response(request, blob, inline_max=INLINE_RENDITION_BYTES)
 

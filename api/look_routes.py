@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from anyio import to_thread
 from fastapi import APIRouter, Query, Request
 
-from api.deps import AccountDep, CallerDep, ContextDep, LibraryDep, viewer_id
+from api.deps import AccountDep, CallerDep, LibraryDep, viewer_id
 from api.errors import ShoeboxRoute, responses
 from api.head_routes import answer_head_too
 from api.multipart import read_upload
+from api.offload import image_jobs
 from api.schemas import DuplicatesOut, SimilarListOut, TagCountOut
 from repo.errors import Invalid, TooLarge
 
@@ -76,10 +76,9 @@ QUERY_IMAGE_BODY = {
 async def search_by_image(
     request: Request,
     caller: CallerDep,
-    ctx: ContextDep,
+    library: LibraryDep,
     limit: SimilarLimit = DEFAULT_SIMILAR,
 ) -> SimilarListOut:
-    library = ctx.library
     form = await read_upload(
         request.headers.get('content-type'),
         request.stream(),
@@ -89,13 +88,12 @@ async def search_by_image(
     try:
         if 'limit' in form.fields:
             limit = _form_limit(form.fields['limit'])
-        page = await to_thread.run_sync(
+        page = await image_jobs.run(
             lambda: library.search_by_image(
                 viewer_id(caller),
                 form.file,  # type: ignore[arg-type]  # the StagedFile made by library.stage()
                 limit=limit,
-            ),
-            limiter=ctx.upload_slots,
+            )
         )
     except TooLarge as exc:
         # As for an upload: the bytes fit (counted while streaming), so too many pixels or a

@@ -73,3 +73,7 @@ class Offload:
 
 
 offload = Offload()  # one per process: the threads serve every app and event loop
+# Calls that wait on the image worker processes (an upload, a search by image): threads of their
+# own, so that a burst of uploads never holds up the quick lookups on `offload`. The thread
+# count bounds how many such calls run at once; the rest wait in the queue.
+image_jobs = Offload(threads=16, name='shoebox-image-jobs')
