@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
 import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -70,6 +69,7 @@ from repo.validation import (
     clean_filename,
     title_from_filename,
 )
+from repo.worker_pool import new_pool
 from search_index import IndexWorker, SearchIndex
 
 log = logging.getLogger(__name__)
@@ -167,10 +167,7 @@ class Library:
     def executor(self) -> Executor:
         with self._executor_lock:
             if self._executor is None:
-                self._executor = ProcessPoolExecutor(
-                    max_workers=self.settings.pool_size(),
-                    mp_context=multiprocessing.get_context('spawn'),
-                )
+                self._executor = new_pool(self.settings.pool_size())
             return self._executor
 
     def start_workers(self) -> list[Future[bool]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -13,6 +12,7 @@ from argon2 import PasswordHasher
 from repo.config import Settings
 from repo.library import Library
 from repo.models import UserPublic
+from repo.worker_pool import new_pool
 
 PASSWORD = 'correct horse battery staple'
 
@@ -20,7 +20,7 @@ PASSWORD = 'correct horse battery staple'
 @pytest.fixture(scope='session')
 def pool() -> Iterator[ProcessPoolExecutor]:
     """One spawn pool for the session: starting one per test would cost seconds."""
-    executor = ProcessPoolExecutor(2, mp_context=multiprocessing.get_context('spawn'))
+    executor = new_pool(2)
     yield executor
     executor.shutdown(cancel_futures=True)
 

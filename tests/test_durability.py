@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
+
+import pytest
 
 from tests import images
 from tests.conftest import PASSWORD
@@ -144,3 +148,42 @@ def test_a_database_from_the_first_schema_is_migrated(make_library, settings):
     assert new.auto_tags and lib.similar(alice.id, new.id).total == 1
     with sqlite3.connect(settings.db_path) as db:
         assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ('2',)
+
+
+def _running(pid: int) -> bool:
+    """The process exists and is not a zombie waiting to be reaped."""
+    try:
+        with open(f'/proc/{pid}/stat') as fh:
+            return fh.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not Path('/proc/self/stat').exists(), reason='reads /proc')
+def test_image_workers_exit_when_the_server_dies_hard(settings):
+    """A server killed outright (a crash, SIGKILL) must not leave its worker processes behind."""
+    script = textwrap.dedent(
+        f"""
+        import os
+        from repo.config import Settings
+        from repo.library import Library
+
+        if __name__ == '__main__':
+            lib = Library(Settings(data_dir={str(settings.data_dir)!r}, workers=2))
+            for ready in lib.start_workers():
+                ready.result()
+            jobs = [lib.executor.submit(os.getpid) for _ in range(40)]
+            print(' '.join(str(p) for p in {{job.result() for job in jobs}}), flush=True)
+            os._exit(9)
+        """
+    )
+    died = subprocess.run(
+        [sys.executable, '-c', script], cwd=ROOT, timeout=120, capture_output=True, text=True
+    )
+    assert died.returncode == 9, died.stderr
+    workers = [int(p) for p in died.stdout.split()]
+    assert workers and os.getpid() not in workers
+    deadline = time.monotonic() + 30
+    while any(_running(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in workers if _running(p)]
