@@ -22,7 +22,7 @@ from api.deps import (
 from api.errors import ShoeboxRoute, error_response, responses
 from api.files import file_response
 from api.head_routes import answer_head_too
-from api.multipart import read_upload
+from api.multipart import owned_by_job, read_upload
 from api.offload import image_jobs, offload
 from api.schemas import ImageListOut, ImageOut, ImagePatch, VisibilityName
 from repo.errors import Invalid, ShoeboxError, TooLarge
@@ -95,24 +95,24 @@ UPLOAD_BODY = {
 async def upload_image(request: Request, user: AccountDep, library: LibraryDep) -> ImageOut:
     form = await read_upload(request.headers.get('content-type'), request.stream(), library.stage)
     fields = form.fields
+    add = owned_by_job(
+        form,
+        lambda: library.add(
+            user.id,
+            form.file,  # type: ignore[arg-type]  # the StagedFile made by library.stage()
+            form.filename,
+            title=fields.get('title') or None,
+            description=fields.get('description', ''),
+            tags=parse_tag_list(fields.get('tags')),
+            visibility=fields.get('visibility') or 'private',
+        ),
+    )
     try:
-        image = await image_jobs.run(
-            lambda: library.add(
-                user.id,
-                form.file,  # type: ignore[arg-type]  # the StagedFile made by library.stage()
-                form.filename,
-                title=fields.get('title') or None,
-                description=fields.get('description', ''),
-                tags=parse_tag_list(fields.get('tags')),
-                visibility=fields.get('visibility') or 'private',
-            )
-        )
+        image = await image_jobs.run(add)
     except TooLarge as exc:
         # The bytes fit (they were counted while streaming); too many pixels or a
         # decompression bomb is a problem with the content: 422, as the API contract says.
         raise Invalid(exc.message) from None
-    finally:
-        form.file.discard()  # type: ignore[union-attr]  # a no-op once the Library took it
     return ImageOut.of(image)
 
 

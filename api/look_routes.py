@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from api.deps import AccountDep, CallerDep, LibraryDep, viewer_id
 from api.errors import ShoeboxRoute, responses
 from api.head_routes import answer_head_too
-from api.multipart import read_upload
+from api.multipart import owned_by_job, read_upload
 from api.offload import image_jobs
 from api.schemas import DuplicatesOut, SimilarListOut, TagCountOut
 from repo.errors import Invalid, TooLarge
@@ -88,19 +88,23 @@ async def search_by_image(
     try:
         if 'limit' in form.fields:
             limit = _form_limit(form.fields['limit'])
-        page = await image_jobs.run(
-            lambda: library.search_by_image(
-                viewer_id(caller),
-                form.file,  # type: ignore[arg-type]  # the StagedFile made by library.stage()
-                limit=limit,
-            )
-        )
+    except Invalid:
+        form.file.discard()  # type: ignore[union-attr]  # no job will take it
+        raise
+    search = owned_by_job(
+        form,
+        lambda: library.search_by_image(
+            viewer_id(caller),
+            form.file,  # type: ignore[arg-type]  # the StagedFile made by library.stage()
+            limit=limit,
+        ),
+    )
+    try:
+        page = await image_jobs.run(search)
     except TooLarge as exc:
         # As for an upload: the bytes fit (counted while streaming), so too many pixels or a
         # decompression bomb is a problem with the content: 422.
         raise Invalid(exc.message) from None
-    finally:
-        form.file.discard()  # type: ignore[union-attr]  # a no-op once the Library is done
     return SimilarListOut.of(page)
 
 

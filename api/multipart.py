@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -17,6 +17,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from api.offload import Offload
 from repo.errors import Invalid, UnsupportedType
 
+T = TypeVar('T')
 FILE_FIELD = 'file'
 TEXT_FIELDS = frozenset({'title', 'description', 'tags', 'visibility'})
 MAX_FIELD_BYTES = 64 * 1024
@@ -130,6 +131,23 @@ class _Collector:
             return raw.decode(self._charset)
         except (UnicodeDecodeError, LookupError):
             raise Invalid('A form field is not valid UTF-8 text') from None
+
+
+def owned_by_job(form: UploadForm, job: Callable[[], T]) -> Callable[[], T]:
+    """`job`, then discard the form's file (a no-op once the Library has taken it over).
+
+    The job discards it, not the request: a request cancelled while its job waits or runs on a
+    worker thread must not pull the file out from under that job.
+    """
+
+    def run() -> T:
+        try:
+            return job()
+        finally:
+            if form.file is not None:
+                form.file.discard()
+
+    return run
 
 
 def _unescape_filename(name: str) -> str:

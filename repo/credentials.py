@@ -110,12 +110,13 @@ class TokenStore:
             if found is None:
                 return None
             token_id, last_used_at, user = found
+            owner = _user_public(user)  # before the commit, which would expire `user`
             now = utcnow()
             if last_used_at is None or now - last_used_at > timedelta(minutes=1):
                 touch = update(ApiToken).where(col(ApiToken.id) == token_id)
                 s.exec(touch.values(last_used_at=now))
                 s.commit()
-            return _user_public(user)
+            return owner
 
     def list(self, user_id: int) -> list[TokenPublic]:
         with Session(self.engine) as s:

@@ -102,7 +102,6 @@ class _Prepared:
     tags: list[str]
     visibility: Visibility
     staged: StagedFile
-    owner_name: str = ''
     thumb_tmp: Path | None = None
     future: Future | None = None
     reused_from: Image | None = None
@@ -130,7 +129,6 @@ class Library:
         self._executor_lock = threading.Lock()
         self._blob_lock = threading.RLock()
         self._user_lock = threading.Lock()
-        self._usernames: dict[int, str] = {}
         self.looks = SimilarityIndex()
         self._load_looks()
         self.index = SearchIndex(settings.index_dir)
@@ -175,7 +173,10 @@ class Library:
         starts and imports Pillow. Returns at once; the futures finish when the workers are up."""
         executor = self.executor
         # A submission spawns a new process while none is idle: one job per worker starts them all.
-        return [executor.submit(imaging.ready) for _ in range(self.settings.pool_size())]
+        started = [executor.submit(imaging.ready) for _ in range(self.settings.pool_size())]
+        for future in started:
+            future.add_done_callback(_log_start_failure)
+        return started
 
     # ---- users ----------------------------------------------------------------------------------
 
@@ -282,7 +283,6 @@ class Library:
         with Session(self.engine) as s:
             s.exec(delete(User).where(col(User.id) == user_id))
             s.commit()
-        self._usernames.pop(user_id, None)
         return deleted
 
     # ---- adding images --------------------------------------------------------------------------
@@ -380,7 +380,6 @@ class Library:
             description = check_description(item.description or '')
             tags = check_tags(item.tags)
             visibility = check_visibility(item.visibility)
-            owner_name = self._username(owner_id)
             if staged is None:
                 staged = self._stage_item(item)
             staged.finish()
@@ -394,9 +393,7 @@ class Library:
             if staged is not None:
                 staged.discard()
             raise
-        prepared = _Prepared(
-            item, filename, title, description, tags, visibility, staged, owner_name
-        )
+        prepared = _Prepared(item, filename, title, description, tags, visibility, staged)
         if same_bytes and self.blobs.has(staged.sha256):
             # Someone else has these bytes already, blobs and all: no Pillow work.
             prepared.reused_from = same_bytes[0]
@@ -481,7 +478,7 @@ class Library:
                 elif not self.blobs.has(staged.sha256):
                     raise Invalid('The stored copy of this image is missing; run `shoebox check`')
                 try:
-                    public = self._insert_image(image, prepared.tags, auto, prepared.owner_name)
+                    public = self._insert_image(image, prepared.tags, auto)
                 except BaseException as exc:
                     if isinstance(exc, Exception):
                         self._drop_blob_if_unused(staged.sha256)
@@ -498,18 +495,21 @@ class Library:
             public.looks_like = looks_like[0][0]
         return public
 
-    def _insert_image(
-        self, image: Image, tags: list[str], auto: Sequence[str], owner_name: str
-    ) -> ImagePublic:
+    def _insert_image(self, image: Image, tags: list[str], auto: Sequence[str]) -> ImagePublic:
         """One transaction: the row, its tags and the outbox entry.
 
-        This is the upload hot path, so it uses plain INSERTs (five statements in all) instead of
-        the ORM's unit of work, and builds the result from what was written instead of reading it
-        back (every field is set in Python)."""
+        This is the upload hot path, so it uses plain statements (six in all) instead of the ORM's
+        unit of work, and builds the result from what was written instead of reading it back
+        (every field is set in Python). Raises NotFound when the owner's account is gone."""
         links = [(name, False) for name in tags] + [(name, True) for name in auto]
         try:
             with self.engine.begin() as conn:
                 conn.execute(insert(Image), [image.model_dump()])
+                # After the INSERT (whose foreign key needs the account), inside the transaction
+                # that now holds the write lock: the account cannot go before this commits.
+                owner_name = conn.execute(
+                    select(User.username).where(col(User.id) == image.owner_id)
+                ).scalar_one()
                 if links:
                     tag_ids = _tag_ids(conn, [name for name, _ in links])
                     conn.execute(
@@ -527,6 +527,7 @@ class Library:
             )
             if existing is not None:
                 raise DuplicateImage(existing.id, existing.title) from None
+            self._user_row(image.owner_id)  # NotFound when the account was deleted meanwhile
             raise
         return _public_of(image, sorted({*tags, *auto}), sorted(auto), owner_name)
 
@@ -534,13 +535,6 @@ class Library:
         """Every image with these bytes, whoever owns it (usually none; one per owner at most)."""
         with Session(self.engine) as s:
             return list(s.exec(select(Image).where(Image.sha256 == sha256)))
-
-    def _username(self, user_id: int) -> str:
-        """Usernames never change, so they are remembered (forgotten when the account goes)."""
-        name = self._usernames.get(user_id)
-        if name is None:
-            name = self._usernames[user_id] = self._user_row(user_id).username
-        return name
 
     @staticmethod
     def _ensure_tags(s: Session, names: Sequence[str]) -> list[Tag]:
@@ -1039,6 +1033,11 @@ def _tag_ids(conn: Connection, names: Sequence[str]) -> dict[str, int]:
     conn.execute(sqlite_insert(Tag).on_conflict_do_nothing(), [{'name': n} for n in names])
     rows = conn.execute(select(Tag.id, Tag.name).where(col(Tag.name).in_(names)))
     return {name: tag_id for tag_id, name in rows}
+
+
+def _log_start_failure(future: Future[bool]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error('An image worker process failed to start', exc_info=future.exception())
 
 
 def _failed(filename: str, error: ShoeboxError) -> AddResult:

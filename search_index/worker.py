@@ -28,9 +28,11 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 1.0
 # Spacing between commits while changes keep coming. A commit plus a fresh searcher costs about
 # 10-50 ms of the server's one Python core; at upload rates (tens of images per second) one per
-# image was a third of it, and at 0.25 s the index still took a quarter of the server process
-# during a bulk upload. 0.5 s keeps the added delay (0.5 s plus one commit) under the 1 s
-# "searchable after add".
+# image was a third of it, and 0.25 s apart the index still took a quarter of the server's
+# Python time during a bulk upload. Commits start at most every 0.5 s, so a change waits for
+# the commit under way or the rest of the pause, whichever is longer, then for its own commit:
+# about 0.55 s with typical commits (10-50 ms), within the 1 s "searchable after add" unless
+# two commits in a row take more than half a second (Whoosh merging large segments).
 MIN_COMMIT_INTERVAL = 0.5
 RETRY_MIN_SECONDS = 0.5
 RETRY_MAX_SECONDS = 30.0
@@ -151,7 +153,7 @@ class IndexWorker:
                 self._cond.notify_all()
 
     def _space_out_commits(self) -> None:
-        """Wait until MIN_COMMIT_INTERVAL has passed since the last commit (at once after a
+        """Wait until MIN_COMMIT_INTERVAL has passed since the last commit began (at once after a
         quiet spell), unless someone waits for the index or the worker is stopping."""
         pause = self._last_commit + self._min_commit_interval - time.monotonic()
         if pause > 0:
@@ -163,8 +165,11 @@ class IndexWorker:
             items = self._fetch_pending(self._batch_size)
             if items:
                 upserts, deletes = coalesce(items)
+                started = time.monotonic()
                 self._index.apply(upserts, deletes)
-                self._last_commit = time.monotonic()
+                # Spacing counts from the start of a commit, so that a slow commit (a segment
+                # merge) is not followed by the whole pause as well.
+                self._last_commit = started
                 self._mark_done([item.outbox_id for item in items])
             if len(items) < self._batch_size:
                 return True

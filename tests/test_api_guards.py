@@ -6,12 +6,15 @@ These drive the ASGI app directly, so the test sees exactly how much of a body t
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from fastapi import FastAPI, Request
 
+from api.multipart import UploadForm, owned_by_job
+from api.offload import image_jobs
 from repo.library import Library
 from repo.models import UserPublic
 from tests.api_helpers import bearer, make_app, multipart_head, raw_call, token_for
@@ -190,3 +193,33 @@ async def test_a_client_that_disconnects_mid_upload_leaves_nothing(
     except Exception as exc:  # nobody is listening for an answer any more
         assert type(exc).__name__ == 'ClientDisconnect'
     assert left_behind(small_library) == []
+
+
+async def test_a_cancelled_upload_request_leaves_its_file_to_the_job(library: Library):
+    """A request cancelled (server shutting down, say) while its job runs must not delete the
+    staged file under that job; the job itself discards it once done."""
+    form = UploadForm(file=library.stage(), filename='photo.jpg')
+    form.file.write(b'some bytes')  # type: ignore[union-attr]
+    started, release = asyncio.Event(), threading.Event()
+    loop = asyncio.get_running_loop()
+    seen: list[bool] = []
+
+    def job() -> str:
+        loop.call_soon_threadsafe(started.set)
+        release.wait(10)
+        seen.append(form.file.path.exists())  # type: ignore[union-attr]
+        return 'done'
+
+    request = asyncio.ensure_future(image_jobs.run(owned_by_job(form, job)))
+    await started.wait()
+    request.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await request
+    path = form.file.path  # type: ignore[union-attr]
+    assert path.exists()
+    release.set()
+    for _ in range(100):
+        if seen and not path.exists():
+            break
+        await asyncio.sleep(0.05)
+    assert seen == [True] and not path.exists()

@@ -115,9 +115,16 @@ def test_deleting_a_user_deletes_their_images(library, alice, bob):
     assert library.open_file(None, kept.id, 'thumb').path.exists()
 
 
-def test_a_deleted_account_can_add_no_more_images(library, alice):
-    library.add(alice.id, images.image_bytes(seed=1), 'before.jpg')  # its name is remembered now
-    library.delete_user(alice.id)
+def test_an_account_deleted_elsewhere_can_add_no_more_images(make_library, settings):
+    """`shoebox users delete` runs in another process while the server keeps its Library."""
+    server = make_library(settings)
+    alice = server.create_user('alice', PASSWORD)
+    server.add(alice.id, images.image_bytes(seed=1), 'before.jpg')
+    make_library(settings).delete_user(alice.id)
     with pytest.raises(NotFound):
-        library.add(alice.id, images.image_bytes(seed=2), 'after.jpg')
-    assert library.list(None).total == 0
+        server.add(alice.id, images.image_bytes(seed=2), 'after.jpg')
+    carol = server.create_user('carol', PASSWORD)  # may be given alice's old id
+    added = server.add(carol.id, images.image_bytes(seed=3), 'carol.jpg')
+    assert added.owner == 'carol' == server.get(carol.id, added.id).owner
+    server.wait_for_index()
+    assert server.check(grace_s=0).ok  # the refused upload left no files behind
