@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from argon2 import PasswordHasher
-from sqlalchemy import Connection, delete, func, insert, or_
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, or_
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from repo import autotags, imaging, palette
+from repo import imaging, palette
 from repo.auth import PasswordHashing, check_password, check_username, normalize_username
 from repo.check import DEFAULT_GRACE_S, CheckReport, run_check
 from repo.config import Settings
@@ -42,6 +42,7 @@ from repo.errors import (
 )
 from repo.indexing import OutboxReader
 from repo.ingest import AddResult, UploadItem
+from repo.ingest_job import derive, process_upload
 from repo.models import (
     Image,
     ImagePage,
@@ -395,18 +396,17 @@ class Library:
             raise
         prepared = _Prepared(item, filename, title, description, tags, visibility, staged)
         if same_bytes and self.blobs.has(staged.sha256):
-            # Someone else has these bytes already, blobs and all: no Pillow work.
-            prepared.reused_from = same_bytes[0]
-            return prepared
+            with Session(self.engine) as s:  # someone else has these bytes: no Pillow work
+                prepared.reused_from = s.get(Image, same_bytes[0].id)
+            if prepared.reused_from is not None:
+                return prepared
         prepared.thumb_tmp = self.blobs.tmp_path('.thumb.webp')
         prepared.future = self.executor.submit(
-            imaging.process_image,
+            process_upload,  # the preview is made on first view: see _ensure_preview
             str(staged.path),
             str(prepared.thumb_tmp),
-            None,  # the preview is made on first view: see _ensure_preview
             max_pixels=self.settings.max_pixels,
             thumb_size=self.settings.thumb_size,
-            preview_size=self.settings.preview_size,
         )
         return prepared
 
@@ -433,7 +433,7 @@ class Library:
         tmp_files = [p for p in (prepared.thumb_tmp,) if p is not None]
         try:
             if prepared.reused_from is not None:
-                facts = _facts_of(prepared.reused_from)
+                derived = derive(_facts_of(prepared.reused_from))
             else:
                 assert prepared.future is not None
                 try:
@@ -443,7 +443,8 @@ class Library:
                     raise Invalid('The image could not be processed') from None
                 if isinstance(outcome, imaging.ImageRejection):
                     raise REJECTION_ERRORS.get(outcome.status, Invalid)(outcome.message)
-                facts = outcome
+                derived = outcome
+            facts = derived.facts
             image = Image(
                 owner_id=owner_id,
                 title=prepared.title,
@@ -460,9 +461,9 @@ class Library:
                 colors=','.join(facts.colors),
                 dhash=facts.dhash,
                 signature=facts.signature,
-                color_names=_color_names_column(palette.names_for(facts.colors)),
+                color_names=_color_names_column(derived.color_names),
             )
-            auto = [t for t in autotags.auto_tags(facts) if t not in prepared.tags]
+            auto = [t for t in derived.auto_tags if t not in prepared.tags]
             looks_like = self.looks.nearest(
                 facts.dhash,
                 facts.signature,
@@ -531,10 +532,11 @@ class Library:
             raise
         return _public_of(image, sorted({*tags, *auto}), sorted(auto), owner_name)
 
-    def _rows_with_sha(self, sha256: str) -> list[Image]:
-        """Every image with these bytes, whoever owns it (usually none; one per owner at most)."""
-        with Session(self.engine) as s:
-            return list(s.exec(select(Image).where(Image.sha256 == sha256)))
+    def _rows_with_sha(self, sha256: str) -> list[Row]:
+        """(id, owner_id, title) of every image with these bytes, whoever owns it: usually none,
+        at most one per owner. Asked on every upload, so it is one prepared Core statement."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(_SAME_BYTES, {'sha256': sha256}))
 
     @staticmethod
     def _ensure_tags(s: Session, names: Sequence[str]) -> list[Tag]:
@@ -1033,6 +1035,11 @@ def _tag_ids(conn: Connection, names: Sequence[str]) -> dict[str, int]:
     conn.execute(sqlite_insert(Tag).on_conflict_do_nothing(), [{'name': n} for n in names])
     rows = conn.execute(select(Tag.id, Tag.name).where(col(Tag.name).in_(names)))
     return {name: tag_id for tag_id, name in rows}
+
+
+_SAME_BYTES = select(Image.id, Image.owner_id, Image.title).where(
+    col(Image.sha256) == bindparam('sha256')
+)
 
 
 def _log_start_failure(future: Future[bool]) -> None:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, NaiveDatetime
 from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from repo.visibility import Visibility
 
 SCHEMA_VERSION = 2
 
@@ -24,11 +25,6 @@ def utcnow() -> datetime:
 def new_image_id() -> str:
     """128 random bits, URL-safe (22 characters)."""
     return secrets.token_urlsafe(16)
-
-
-class Visibility(StrEnum):
-    private = 'private'
-    public = 'public'
 
 
 class Meta(SQLModel, table=True):

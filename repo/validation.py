@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from repo.errors import Invalid
-from repo.models import Visibility
+from repo.visibility import Visibility
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
