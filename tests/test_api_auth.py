@@ -182,6 +182,24 @@ def test_revoking_the_token_in_use(client: TestClient, library: Library, alice: 
     assert client.get('/api/v1/me', headers=bearer(other)).status_code == 200  # only that one
 
 
+def test_a_token_revoked_on_the_tokens_page_or_with_its_account_stops_working(
+    client: TestClient, library: Library, alice: UserPublic, bob: UserPublic
+) -> None:
+    token = token_for(library, alice)
+    assert client.get('/api/v1/me', headers=bearer(token)).status_code == 200
+    (listed,) = library.tokens.list(alice.id)
+    library.tokens.revoke(alice.id, listed.id)
+    assert_not_authenticated(
+        client.get('/api/v1/me', headers=bearer(token)), 'Invalid or revoked token'
+    )
+    bobs = token_for(library, bob)
+    assert client.get('/api/v1/images', headers=bearer(bobs)).status_code == 200
+    library.delete_user(bob.id)
+    assert_not_authenticated(
+        client.get('/api/v1/images', headers=bearer(bobs)), 'Invalid or revoked token'
+    )
+
+
 def test_revoking_needs_a_token(client: TestClient) -> None:
     assert_not_authenticated(client.delete('/api/v1/auth/token'))
 
