@@ -22,10 +22,10 @@ from api.deps import (
 from api.errors import ShoeboxRoute, error_response, responses
 from api.files import file_response
 from api.head_routes import answer_head_too
-from api.multipart import owned_by_job, read_upload
-from api.offload import image_jobs, offload
+from api.multipart import read_upload, run_image_job
+from api.offload import offload
 from api.schemas import ImageListOut, ImageOut, ImagePatch, VisibilityName
-from repo.errors import Invalid, ShoeboxError, TooLarge
+from repo.errors import ShoeboxError
 from repo.models import ImageUpdate
 from repo.palette import PALETTE
 from repo.validation import parse_tag_list
@@ -95,7 +95,7 @@ UPLOAD_BODY = {
 async def upload_image(request: Request, user: AccountDep, library: LibraryDep) -> ImageOut:
     form = await read_upload(request.headers.get('content-type'), request.stream(), library.stage)
     fields = form.fields
-    add = owned_by_job(
+    image = await run_image_job(
         form,
         lambda: library.add(
             user.id,
@@ -107,12 +107,6 @@ async def upload_image(request: Request, user: AccountDep, library: LibraryDep) 
             visibility=fields.get('visibility') or 'private',
         ),
     )
-    try:
-        image = await image_jobs.run(add)
-    except TooLarge as exc:
-        # The bytes fit (they were counted while streaming); too many pixels or a
-        # decompression bomb is a problem with the content: 422, as the API contract says.
-        raise Invalid(exc.message) from None
     return ImageOut.of(image)
 
 

@@ -14,10 +14,9 @@ from fastapi import APIRouter, Query, Request
 from api.deps import AccountDep, CallerDep, LibraryDep, viewer_id
 from api.errors import ShoeboxRoute, responses
 from api.head_routes import answer_head_too
-from api.multipart import owned_by_job, read_upload
-from api.offload import image_jobs
+from api.multipart import read_upload, run_image_job
 from api.schemas import DuplicatesOut, SimilarListOut, TagCountOut
-from repo.errors import Invalid, TooLarge
+from repo.errors import Invalid
 
 router = APIRouter(route_class=ShoeboxRoute, tags=['images'])
 
@@ -91,7 +90,7 @@ async def search_by_image(
     except Invalid:
         form.file.discard()  # type: ignore[union-attr]  # no job will take it
         raise
-    search = owned_by_job(
+    page = await run_image_job(
         form,
         lambda: library.search_by_image(
             viewer_id(caller),
@@ -99,12 +98,6 @@ async def search_by_image(
             limit=limit,
         ),
     )
-    try:
-        page = await image_jobs.run(search)
-    except TooLarge as exc:
-        # As for an upload: the bytes fit (counted while streaming), so too many pixels or a
-        # decompression bomb is a problem with the content: 422.
-        raise Invalid(exc.message) from None
     return SimilarListOut.of(page)
 
 

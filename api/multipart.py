@@ -14,8 +14,8 @@ from typing import Protocol, TypeVar
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from api.offload import Offload
-from repo.errors import Invalid, UnsupportedType
+from api.offload import Offload, image_jobs
+from repo.errors import Invalid, TooLarge, UnsupportedType
 
 T = TypeVar('T')
 FILE_FIELD = 'file'
@@ -155,6 +155,18 @@ def owned_by_job(form: UploadForm, job: Callable[[], T]) -> Callable[[], T]:
                 form.file.discard()
 
     return run
+
+
+async def run_image_job(form: UploadForm, job: Callable[[], T]) -> T:
+    """Run `job` (which uses the form's file) on the image job threads; see owned_by_job.
+
+    TooLarge from the job becomes Invalid (422): the bytes fit, they were counted while
+    streaming, so too many pixels or a decompression bomb is a problem with the content.
+    """
+    try:
+        return await image_jobs.run(owned_by_job(form, job))
+    except TooLarge as exc:
+        raise Invalid(exc.message) from None
 
 
 def _unescape_filename(name: str) -> str:
