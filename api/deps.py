@@ -1,4 +1,4 @@
-"""Request dependencies: the Library, and who is calling (bearer token, browser session, nobody).
+"""Request dependencies: the services, and who is calling (bearer token, browser session, nobody).
 
 Identity comes only from the `Authorization: Bearer` header or the web app's session; a token in
 the query string is never read. A token that is given but unknown or revoked is a 401 even on
@@ -15,9 +15,10 @@ from anyio import CapacityLimiter
 from fastapi import Depends, Request
 
 from api.offload import offload
-from repo.errors import NotAuthenticated
-from repo.library import Library
-from repo.models import UserPublic
+from repo.container import Services
+from repo.core.actor import Actor
+from repo.core.errors import NotAuthenticated
+from repo.core.schemas import UserPublic
 
 SessionUser = Callable[[Request], UserPublic | None]
 STATE_KEY = 'shoebox_api'
@@ -35,7 +36,7 @@ class ApiContext:
     sign-in. (Uploads have threads of their own: `api.offload.image_jobs`.)
     """
 
-    library: Library
+    services: Services
     session_user: SessionUser | None = None
     password_slots: CapacityLimiter = field(
         default_factory=lambda: CapacityLimiter(PASSWORD_THREADS)
@@ -46,6 +47,10 @@ class ApiContext:
 class Caller:
     user: UserPublic | None
     token: str | None = None  # the bearer token, when the request carried one
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.of(self.user)
 
 
 class InvalidToken(NotAuthenticated):
@@ -59,9 +64,9 @@ def context(request: Request) -> ApiContext:
     return getattr(request.app.state, STATE_KEY)
 
 
-async def get_library(request: Request) -> Library:
+async def get_services(request: Request) -> Services:
     """`async` only so that FastAPI calls it in place: a plain `def` costs a thread hop."""
-    return context(request).library
+    return context(request).services
 
 
 def caller_of(request: Request) -> Caller:
@@ -73,7 +78,7 @@ def caller_of(request: Request) -> Caller:
         token = token.strip()
         if scheme.lower() != 'bearer' or not token:
             raise InvalidToken()
-        user = ctx.library.tokens.user(token)
+        user = ctx.services.signin.token_user(token)
         if user is None:
             raise InvalidToken()
         return Caller(user, token)
@@ -111,10 +116,10 @@ async def get_context(request: Request) -> ApiContext:
 
 
 ContextDep = Annotated[ApiContext, Depends(get_context)]
-LibraryDep = Annotated[Library, Depends(get_library)]
+ServicesDep = Annotated[Services, Depends(get_services)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
 AccountDep = Annotated[UserPublic, Depends(get_account)]
 
 
-def viewer_id(caller: Caller) -> int | None:
-    return caller.user.id if caller.user is not None else None
+def actor_of(user: UserPublic) -> Actor:
+    return Actor.of(user)

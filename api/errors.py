@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from api.schemas import DuplicateOut, ErrorOut
-from repo.errors import DuplicateImage, ShoeboxError, Throttled
+from repo.core.errors import DuplicateImage, ShoeboxError, Throttled
 
 WWW_AUTHENTICATE = 'WWW-Authenticate'
 

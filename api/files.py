@@ -10,10 +10,10 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from fastapi import Request, Response
-from fastapi.responses import FileResponse
 
-from repo.errors import ImageNotFound
-from repo.library import BlobFile
+from api.blob_response import stream_blob
+from repo.core.errors import ImageNotFound
+from repo.services.images import BlobFile
 
 CACHE_PRIVATE = 'private, no-cache'
 CACHE_PUBLIC = 'public, max-age=60'
@@ -43,7 +43,7 @@ def file_response(
     """The file, or 304 when If-None-Match names its ETag.
 
     Files up to `inline_max` bytes (renditions) are read here, in one call, and sent from
-    memory; call this from a worker thread then. Bigger ones stream from disk (FileResponse).
+    memory; call this from a worker thread then. Bigger ones stream from the store.
     """
     headers = {
         'ETag': blob.etag,
@@ -59,8 +59,17 @@ def file_response(
             headers['Content-Length'] = str(blob.size)
             return Response(media_type=blob.media_type, headers=headers)
         try:
-            body = blob.path.read_bytes()
+            body = blob.read()
         except FileNotFoundError:  # deleted since it was looked up: as if it never existed
             raise ImageNotFound() from None
         return Response(body, media_type=blob.media_type, headers=headers)
-    return FileResponse(blob.path, media_type=blob.media_type, headers=headers)
+    try:
+        return stream_blob(
+            blob,
+            headers,
+            method=request.method,
+            range_header=request.headers.get('range'),
+            if_range=request.headers.get('if-range'),
+        )
+    except FileNotFoundError:
+        raise ImageNotFound() from None

@@ -7,7 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from repo.models import ImagePage, ImagePublic, SimilarImage, SimilarPage, TagCount, UserPublic
+from repo.core.schemas import (
+    ImagePage,
+    ImagePublic,
+    SimilarImage,
+    SimilarPage,
+    TagCount,
+    UserPublic,
+)
 
 VisibilityName = Literal['private', 'public']
 

@@ -1,4 +1,4 @@
-"""NiceGUI pages. They talk to the Library only (and get *Public models back)."""
+"""NiceGUI pages. They talk to the Services only (and get *Public models back)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 from fastapi import Request
 
-from repo.library import Library
-from repo.models import UserPublic
+from repo.container import Services
+from repo.core.schemas import UserPublic
 
 
-def register(library: Library) -> None:
+def register(services: Services) -> None:
     """Add every page (one module per page, sharing pages.layout.frame)."""
     from pages import (
         account,
@@ -26,18 +26,18 @@ def register(library: Library) -> None:
     )
 
     layout.add_shared_assets()
-    home.create(library)
-    image_page.create(library)
-    upload.create(library)
-    signin.create(library)
-    signup.create(library)
-    account.create(library)
-    search_by_image.create(library)
-    duplicates.create(library)
-    tags.create(library)
+    home.create(services)
+    image_page.create(services)
+    upload.create(services)
+    signin.create(services)
+    signup.create(services)
+    account.create(services)
+    search_by_image.create(services)
+    duplicates.create(services)
+    tags.create(services)
 
 
-def session_user(library: Library) -> Callable[[Request], UserPublic | None]:
+def session_user(services: Services) -> Callable[[Request], UserPublic | None]:
     """How the API recognises a signed-in browser (the web app's session).
 
     NiceGUI's middleware has put this request in context, so app.storage.user is the browser's
@@ -46,6 +46,6 @@ def session_user(library: Library) -> Callable[[Request], UserPublic | None]:
     from pages.session import session_id
 
     def resolve(request: Request) -> UserPublic | None:
-        return library.sessions.user(session_id())
+        return services.signin.session_user(session_id())
 
     return resolve

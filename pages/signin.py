@@ -1,4 +1,4 @@
-"""Sign in (and back to where you were), throttled per account and address by the Library."""
+"""Sign in (and back to where you were), throttled per account and address by the Services."""
 
 from __future__ import annotations
 
@@ -9,13 +9,14 @@ from nicegui import run, ui
 
 from pages.layout import frame
 from pages.session import client_address, current_user, safe_next, start_session
-from repo.errors import InvalidCredentials, Throttled
-from repo.library import Library
+from repo.container import Services
+from repo.core.actor import ANONYMOUS
+from repo.core.errors import InvalidCredentials, Throttled
 
 
 class SignInForm:
-    def __init__(self, library: Library, next_path: str) -> None:
-        self.library = library
+    def __init__(self, services: Services, next_path: str) -> None:
+        self.services = services
         self.next_path = next_path
         self.message = (
             ui.label('').classes('text-negative').props('role=alert').mark('signin-error')
@@ -68,7 +69,11 @@ class SignInForm:
         self.button.props('loading')
         try:
             user = await run.io_bound(
-                self.library.authenticate, username, password, client_address()
+                self.services.signin.authenticate,
+                ANONYMOUS,
+                username,
+                password,
+                client_address(),
             )
         except InvalidCredentials as exc:
             self._show(exc.message)
@@ -84,23 +89,23 @@ class SignInForm:
             self.button.props(remove='loading')
         if user is None:
             return  # the app is shutting down
-        start_session(self.library, user)
+        start_session(self.services, user)
         ui.navigate.to(self.next_path)
 
 
-def create(library: Library) -> None:
+def create(services: Services) -> None:
     @ui.page('/signin')
     def signin(next: str = '') -> RedirectResponse | None:
         target = safe_next(next)
-        if current_user(library) is not None:
+        if current_user(services) is not None:
             return RedirectResponse(target, status_code=303)
         with (
-            frame(library, None, title='Sign in', next_path=target),
+            frame(services, None, title='Sign in', next_path=target),
             ui.card().classes('w-full max-w-sm mx-auto gap-3 p-6').mark('signin'),
         ):
             ui.label('Sign in').classes('text-2xl font-medium')
-            SignInForm(library, target)
-            if library.settings.open_signup:
+            SignInForm(services, target)
+            if services.settings.open_signup:
                 with ui.row().classes('gap-1 text-sm'):
                     ui.label('New here?')
                     suffix = f'?next={quote(target, safe="/")}' if target != '/' else ''

@@ -8,16 +8,17 @@ from nicegui import run, ui
 from pages.layout import frame
 from pages.password_meter import StrengthMeter
 from pages.session import current_user, safe_next, sign_in_url, start_session
-from repo.auth import MIN_PASSWORD, check_password, check_username
-from repo.errors import Conflict, Invalid, ShoeboxError
-from repo.library import Library
+from repo.container import Services
+from repo.core.account_rules import MIN_PASSWORD, check_password, check_username
+from repo.core.actor import ANONYMOUS
+from repo.core.errors import Conflict, Invalid, ShoeboxError
 
 USERNAME_HINT = '3 to 32 characters: letters, digits, _ . - ; starting with a letter'
 
 
 class SignUpForm:
-    def __init__(self, library: Library, next_path: str) -> None:
-        self.library = library
+    def __init__(self, services: Services, next_path: str) -> None:
+        self.services = services
         self.next_path = next_path
         field = 'w-full'
         self.username = (
@@ -97,7 +98,8 @@ class SignUpForm:
         self.button.props('loading')
         try:
             user = await run.io_bound(
-                self.library.create_user,
+                self.services.accounts.create_user,
+                ANONYMOUS,
                 self.username.value or '',
                 self.password.value or '',
                 display_name=self.display_name.value,
@@ -114,23 +116,23 @@ class SignUpForm:
             self.button.props(remove='loading')
         if user is None:
             return  # the app is shutting down
-        start_session(self.library, user)
+        start_session(self.services, user)
         ui.notify(f'Welcome to Shoebox, {user.display_name}!', type='positive')
         ui.navigate.to(self.next_path)
 
 
-def create(library: Library) -> None:
+def create(services: Services) -> None:
     @ui.page('/signup')
     def signup(next: str = '') -> RedirectResponse | None:
         target = safe_next(next)
-        if current_user(library) is not None:
+        if current_user(services) is not None:
             return RedirectResponse(target, status_code=303)
         with (
-            frame(library, None, title='Create an account'),
+            frame(services, None, title='Create an account'),
             ui.card().classes('w-full max-w-md mx-auto gap-3 p-6').mark('signup'),
         ):
             ui.label('Create an account').classes('text-2xl font-medium')
-            if not library.settings.open_signup:
+            if not services.settings.open_signup:
                 ui.label('Sign-up is closed on this server. Ask its admin for an account.').mark(
                     'signup-closed'
                 )
@@ -138,7 +140,7 @@ def create(library: Library) -> None:
                     'unelevated no-caps'
                 )
                 return None
-            SignUpForm(library, target)
+            SignUpForm(services, target)
             with ui.row().classes('gap-1 text-sm'):
                 ui.label('Already have an account?')
                 ui.link('Sign in', sign_in_url(target))

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from PIL import Image, UnidentifiedImageError
 
-from repo.cielab import srgb_to_lab
+from repo.core.cielab import srgb_to_lab
 
 log = logging.getLogger(__name__)
 
