@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,10 +20,26 @@ from sqlalchemy.engine import Engine
 from repo.core.errors import ShoeboxError
 from repo.db.dialect import is_postgres
 
-HEAD = '0002'
-KNOWN = ('0001', '0002')
-BASELINE = '0001'
 MIGRATIONS_DIR = Path(__file__).parent / 'migrations'
+BASELINE = '0001'
+_REVISION = re.compile(r"^revision = '([^']+)'$", re.M)
+_DOWN = re.compile(r"^down_revision = (?:'([^']+)'|None)$", re.M)
+
+
+def _revisions() -> dict[str, str | None]:
+    """revision -> down_revision of every script, read as text (Alembic is imported only when
+    there is something to migrate)."""
+    found = {}
+    for path in (MIGRATIONS_DIR / 'versions').glob('*.py'):
+        source = path.read_text(encoding='utf-8')
+        revision, down = _REVISION.search(source), _DOWN.search(source)
+        if revision and down:
+            found[revision.group(1)] = down.group(1)
+    return found
+
+
+KNOWN = tuple(sorted(_revisions()))
+HEAD = next(r for r in KNOWN if r not in set(_revisions().values()))
 MIGRATE_LOCK_ID = 0x5B0E_0001  # Postgres advisory lock held while migrating
 LEGACY_V2 = [
     "ALTER TABLE image ADD COLUMN signature BLOB NOT NULL DEFAULT x''",
