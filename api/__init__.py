@@ -10,6 +10,8 @@ from api import auth_routes, fallback, image_routes, look_routes
 from api.deps import STATE_KEY, ApiContext, SessionUser
 from api.fast_path import build_stacks
 from api.guards import BodyLimitGuard, Limit, MiB, SecurityHeaders, human_bytes
+from api.origin_guard import restrict_websocket
+from api.page_headers import with_page_headers
 from repo.library import Library
 
 PREFIX = '/api/v1'
@@ -41,6 +43,7 @@ def register(app: FastAPI, library: Library, session_user: SessionUser | None = 
     context = ApiContext(library, session_user)
     already = getattr(app.state, STATE_KEY, None) is not None
     setattr(app.state, STATE_KEY, context)
+    restrict_websocket(library.settings.public_origins)
     if already:
         return
 
@@ -68,8 +71,9 @@ def register(app: FastAPI, library: Library, session_user: SessionUser | None = 
 
 
 def _wrap_outermost(app: FastAPI) -> None:
-    """Put SecurityHeaders outside everything, even the error middleware that sends 500s, and
-    give /api/v1 its lean middleware stack (api/fast_path.py).
+    """Put SecurityHeaders outside everything, even the error middleware that sends 500s, the
+    page policy (api/page_headers.py) inside the gzip layer, and give /api/v1 its lean
+    middleware stack (api/fast_path.py).
 
     `add_middleware` would place it inside ServerErrorMiddleware (and inside middleware the
     web framework adds later), so the built stack is wrapped instead. Only once per app: a test
@@ -80,7 +84,12 @@ def _wrap_outermost(app: FastAPI) -> None:
     build = app.build_middleware_stack
 
     def build_with_headers():  # type: ignore[no-untyped-def]
-        return SecurityHeaders(build_stacks(app, build, PREFIX))
+        everything = app.user_middleware
+        app.user_middleware = with_page_headers(everything)
+        try:
+            return SecurityHeaders(build_stacks(app, build, PREFIX))
+        finally:
+            app.user_middleware = everything
 
     setattr(build_with_headers, WRAPPED, True)
     app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]

@@ -31,10 +31,12 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.image_routes import RENDITION_KINDS, serve_rendition
+from api.page_headers import PageHeaders
 
 Serve = Callable[[Request, str, str], Awaitable[Response]]  # (request, image id, kind)
-# Not needed for /api/v1: the API sends no redirects (Location) and serves no /_nicegui files.
-SKIPPED = (RedirectWithPrefixMiddleware, SetCacheControlMiddleware)
+# Not needed for /api/v1: the API sends no redirects (Location), serves no /_nicegui files and
+# no HTML pages.
+SKIPPED = (RedirectWithPrefixMiddleware, SetCacheControlMiddleware, PageHeaders)
 
 
 class BrowserSession:
