@@ -12,6 +12,8 @@ from repo.models import UserPublic
 
 def register(library: Library) -> None:
     """Add every page (one module per page, sharing pages.layout.frame)."""
+    from nicegui import app
+
     from pages import (
         account,
         duplicates,
@@ -19,6 +21,7 @@ def register(library: Library) -> None:
         image_page,
         layout,
         search_by_image,
+        session_rotation,
         signin,
         signup,
         tags,
@@ -26,6 +29,7 @@ def register(library: Library) -> None:
     )
 
     layout.add_shared_assets()
+    session_rotation.register(app, library)
     home.create(library)
     image_page.create(library)
     upload.create(library)

@@ -17,10 +17,13 @@ from pages.session import (
     redirect_to_sign_in,
     session_id,
 )
+from pages.session_rotation import fresh_browser_id, hand_off
 from pages.tokens import TokensSection
 from repo.errors import InvalidCredentials, ShoeboxError
 from repo.library import Library
 from repo.models import UserPublic
+
+CHANGED = 'password=changed'  # the query the account page comes back with after a change
 
 
 class PasswordSection:
@@ -78,7 +81,8 @@ class PasswordSection:
         for f in (self.current, self.new, self.confirm):
             f.value = ''
             f.error = None
-        ui.notify('Password changed. Other sessions were signed out.', type='positive')
+        # A new login session under a new cookie for this browser; the current one ends.
+        hand_off(self.library, user.id, f'/account?{CHANGED}')
 
 
 class DeleteSection:
@@ -131,17 +135,20 @@ class DeleteSection:
         except ShoeboxError as exc:
             ui.notify(exc.message, type='negative')
             return
-        end_session(self.library)
+        end_session(self.library, self.session)
         ui.navigate.to(f'/goodbye?images={deleted or 0}')
 
 
 def create(library: Library) -> None:
     @ui.page('/account')
-    def account(request: Request) -> RedirectResponse | None:
+    async def account(request: Request, password: str = '') -> RedirectResponse | None:
         user = current_user(library)
         if user is None:
             return redirect_to_sign_in(request)
+        await fresh_browser_id(request, keep_login=True)  # see pages/session_rotation.py
         session = session_id()
+        if f'password={password}' == CHANGED:
+            ui.notify('Password changed. Other sessions were signed out.', type='positive')
         with (
             frame(library, user, title='Account', next_path=here(request)),
             ui.column().classes('w-full max-w-2xl mx-auto gap-4'),

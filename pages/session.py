@@ -2,7 +2,8 @@
 
 The browser's cookie holds only NiceGUI's signed browser id; the login session itself is a row in
 the database (Library.sessions), so ending it there (sign-out, password change, account deletion)
-takes effect on the very next request. Nothing is written for anonymous visitors.
+takes effect on the very next request. Nothing is written for anonymous visitors. Signing in
+goes through pages/session_rotation.py, which gives the browser a new cookie each time.
 """
 
 from __future__ import annotations
@@ -35,17 +36,13 @@ def current_user(library: Library) -> UserPublic | None:
     return library.sessions.user(session_id())
 
 
-def start_session(library: Library, user: UserPublic) -> None:
-    """Sign in: a fresh random session id every time (rotation); any previous one ends."""
-    previous = session_id()
-    app.storage.user[SESSION_KEY] = library.sessions.create(user.id)
-    if previous:
-        library.sessions.end(previous)
+def end_session(library: Library, session: str | None = None) -> None:
+    """Sign out: the session row goes, and so does this browser's server-side storage.
 
-
-def end_session(library: Library) -> None:
-    """Sign out: the session row goes, and so does this browser's server-side storage."""
-    library.sessions.end(session_id())
+    `session` is the login session the page was built with (a page left open may belong to a
+    browser id that has moved on since: pages/session_rotation.py); by default this browser's.
+    """
+    library.sessions.end(session or session_id())
     with suppress(RuntimeError, AssertionError):
         app.storage.user.clear()
 

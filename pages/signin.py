@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
 from pages.layout import frame
-from pages.session import client_address, current_user, safe_next, start_session
+from pages.session import client_address, current_user, safe_next
+from pages.session_rotation import fresh_browser_id, hand_off
 from repo.errors import InvalidCredentials, Throttled
 from repo.library import Library
 
@@ -84,16 +86,16 @@ class SignInForm:
             self.button.props(remove='loading')
         if user is None:
             return  # the app is shutting down
-        start_session(self.library, user)
-        ui.navigate.to(self.next_path)
+        hand_off(self.library, user.id, self.next_path)
 
 
 def create(library: Library) -> None:
     @ui.page('/signin')
-    def signin(next: str = '') -> RedirectResponse | None:
+    async def signin(request: Request, next: str = '') -> RedirectResponse | None:
         target = safe_next(next)
         if current_user(library) is not None:
             return RedirectResponse(target, status_code=303)
+        await fresh_browser_id(request)
         with (
             frame(library, None, title='Sign in', next_path=target),
             ui.card().classes('w-full max-w-sm mx-auto gap-3 p-6').mark('signin'),
