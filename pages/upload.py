@@ -19,7 +19,7 @@ from pages.markup import file_size
 from pages.session import current_user, here, redirect_to_sign_in, session_id
 from pages.tag_widgets import TagSuggestions
 from pages.upload_results import UploadResults
-from repo.errors import DuplicateImage, ShoeboxError
+from repo.errors import DiskFull, DuplicateImage, ShoeboxError, is_disk_full
 from repo.library import Library, StagedFile
 from repo.models import ImagePublic, UserPublic
 from repo.validation import check_description, check_tags, parse_tag_list
@@ -164,10 +164,11 @@ class UploadPage:
                 on_upload=self.on_upload,
                 label='Drop images here, or press + to choose',
             )
-            .props(f'accept="{ACCEPT}" bordered flat color=primary')
+            .props('bordered flat color=primary')
             .classes('w-full')
             .mark('uploader')
         )
+        self.upload.props['accept'] = ACCEPT
         self.upload.add_slot('list', FILE_LIST)
         self.upload.on('rejected', self._rejected, js_handler=REJECTED_JS)
         # A file whose bytes have arrived leaves Quasar's list: its result row takes over.
@@ -246,7 +247,10 @@ class UploadPage:
                 row.duplicate(exc.existing_id)
             except ShoeboxError as exc:
                 row.refused(exc.message)
-            except Exception:
+            except Exception as exc:
+                if is_disk_full(exc):
+                    row.refused(DiskFull().message)
+                    return
                 log.exception('Upload of %r failed', e.file.name)
                 row.refused('something went wrong while processing this file')
             else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class ShoeboxError(Exception):
     """Base class. `status` is the HTTP status the API answers with; `str(e)` is the message."""
@@ -60,6 +62,34 @@ class UnsupportedType(ShoeboxError):
 
 class Invalid(ShoeboxError):
     status = 422
+
+
+class DiskFull(ShoeboxError):
+    """The disk (or the account's quota on it) is full; whatever was being written is gone."""
+
+    status = 507
+
+    def __init__(self, message: str = "The server's disk is full; nothing was stored") -> None:
+        super().__init__(message)
+
+
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+SQLITE_FULL = 'database or disk is full'
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """ENOSPC or EDQUOT (also when wrapped, e.g. by SQLAlchemy), or SQLite's SQLITE_FULL."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DiskFull):
+            return True
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS:
+            return True
+        if SQLITE_FULL in str(exc) and type(exc).__name__ == 'OperationalError':
+            return True
+        exc = exc.__cause__ or exc.__context__ or getattr(exc, 'orig', None)
+        seen += 1
+    return False
 
 
 class Throttled(ShoeboxError):

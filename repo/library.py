@@ -30,6 +30,7 @@ from repo.credentials import SessionStore, TokenStore
 from repo.db import make_engine
 from repo.errors import (
     Conflict,
+    DiskFull,
     DuplicateImage,
     Forbidden,
     ImageNotFound,
@@ -78,6 +79,7 @@ log = logging.getLogger(__name__)
 MAX_PAGE = 200
 SORTS = ('newest', 'oldest')
 REJECTION_ERRORS: dict[int, type[ShoeboxError]] = {413: TooLarge, 415: UnsupportedType}
+REJECTION_ERRORS[507] = DiskFull  # the disk filled up while a worker wrote a rendition
 
 
 @dataclass(frozen=True)

@@ -2,20 +2,23 @@
 
 Layout: blobs/ab/cd/<sha256> (original), blobs/ab/cd/<sha256>.thumb.webp, ....preview.webp.
 Every write lands in tmp/ first, is fsynced, then moved into place with os.replace.
+A full disk (ENOSPC, EDQUOT) anywhere here raises DiskFull, after removing what was written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from repo.errors import TooLarge
+from repo.errors import DiskFull, TooLarge, is_disk_full
 
 CHUNK = 1 << 20
 RENDITIONS = ('thumb', 'preview')
@@ -27,6 +30,17 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def disk_full_as_error() -> Iterator[None]:
+    """OSError ENOSPC / EDQUOT -> DiskFull (other errors pass unchanged)."""
+    try:
+        yield
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFull() from exc
+        raise
 
 
 def human_bytes(n: float) -> str:
@@ -45,7 +59,8 @@ class StagedFile:
     """
 
     def __init__(self, tmp_dir: Path, max_bytes: int) -> None:
-        fd, name = tempfile.mkstemp(prefix='upload-', dir=tmp_dir)
+        with disk_full_as_error():
+            fd, name = tempfile.mkstemp(prefix='upload-', dir=tmp_dir)
         self.path = Path(name)
         self._fh: BinaryIO | None = os.fdopen(fd, 'wb')
         self._hash = hashlib.sha256()
@@ -60,7 +75,13 @@ class StagedFile:
             self.discard()
             raise TooLarge(f'The file is larger than the {human_bytes(self.max_bytes)} limit')
         self._hash.update(chunk)
-        self._fh.write(chunk)
+        try:
+            self._fh.write(chunk)
+        except OSError as exc:
+            self.discard()
+            if is_disk_full(exc):
+                raise DiskFull() from exc
+            raise
 
     def write_from(self, source: BinaryIO) -> None:
         while chunk := source.read(CHUNK):
@@ -69,9 +90,15 @@ class StagedFile:
     def finish(self) -> None:
         """Flush and fsync; the content is final after this."""
         if self._fh is not None:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
+            try:
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
+                self._fh.close()
+            except OSError as exc:
+                self.discard()
+                if is_disk_full(exc):
+                    raise DiskFull() from exc
+                raise
             self._fh = None
 
     @property
@@ -80,7 +107,8 @@ class StagedFile:
 
     def discard(self) -> None:
         if self._fh is not None:
-            self._fh.close()
+            with contextlib.suppress(OSError):  # closing flushes, which fails on a full disk
+                self._fh.close()
             self._fh = None
         self.path.unlink(missing_ok=True)
 
@@ -117,7 +145,8 @@ class BlobStore:
         return StagedFile(self.tmp_dir, max_bytes)
 
     def tmp_path(self, suffix: str) -> Path:
-        fd, name = tempfile.mkstemp(prefix='render-', suffix=suffix, dir=self.tmp_dir)
+        with disk_full_as_error():
+            fd, name = tempfile.mkstemp(prefix='render-', suffix=suffix, dir=self.tmp_dir)
         os.close(fd)
         return Path(name)
 
@@ -127,20 +156,33 @@ class BlobStore:
         return p.original.exists() and p.thumb.exists()
 
     def commit(self, sha256: str, original: Path, thumb: Path) -> None:
-        """Move fsynced tmp files into place. If the blob exists already, the copies are dropped."""
+        """Move fsynced tmp files into place. If the blob exists already, the copies are dropped.
+
+        All or nothing: when a move fails (a full disk can refuse a new directory entry), the
+        files this call moved in are taken out again.
+        """
         target = self.paths(sha256)
-        target.original.parent.mkdir(parents=True, exist_ok=True)
-        for src, dst in ((thumb, target.thumb), (original, target.original)):
-            if dst.exists():
-                src.unlink(missing_ok=True)
-            else:
-                os.replace(src, dst)
-        _fsync_dir(target.original.parent)
+        moved: list[Path] = []
+        try:
+            with disk_full_as_error():
+                target.original.parent.mkdir(parents=True, exist_ok=True)
+                for src, dst in ((thumb, target.thumb), (original, target.original)):
+                    if dst.exists():
+                        src.unlink(missing_ok=True)
+                    else:
+                        os.replace(src, dst)
+                        moved.append(dst)
+                _fsync_dir(target.original.parent)
+        except BaseException:
+            for path in moved:
+                path.unlink(missing_ok=True)
+            raise
 
     def commit_preview(self, sha256: str, preview: Path) -> None:
         target = self.paths(sha256).preview
         if target.parent.exists():
-            os.replace(preview, target)
+            with disk_full_as_error():
+                os.replace(preview, target)
         else:  # the image was deleted meanwhile
             preview.unlink(missing_ok=True)
 
