@@ -61,6 +61,8 @@ def use_data_dir_for_browser_storage(settings: Settings) -> None:
 def run_server(settings: Settings) -> None:
     from nicegui import ui
 
+    from api.head_limit import BoundedHeadProtocol
+
     use_data_dir_for_browser_storage(settings)
     build(settings)
     ssl = {}
@@ -75,6 +77,7 @@ def run_server(settings: Settings) -> None:
         storage_secret=settings.resolve_storage_secret(),
         session_middleware_kwargs={'https_only': bool(ssl), 'same_site': 'lax'},
         fastapi_docs=True,
+        http=BoundedHeadProtocol,  # 431 for request heads over 64 KB (api/head_limit.py)
         **ssl,
     )
 
