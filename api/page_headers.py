@@ -31,20 +31,26 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SCRIPT_TAG = re.compile(rb'<script(?=[\s>])', re.IGNORECASE)
-# FastAPI's /docs and /redoc load Swagger UI and ReDoc from this CDN.
+# FastAPI's /docs and /redoc load Swagger UI and ReDoc (and ReDoc's fonts) from these.
 DOCS_CDN = 'https://cdn.jsdelivr.net'
 DOCS_PATHS = ('/docs', '/redoc')
+DOCS_EXTRA = {
+    'script': f' {DOCS_CDN}',
+    'style': f' {DOCS_CDN} https://fonts.googleapis.com',
+    'img': ' https://fastapi.tiangolo.com https://cdn.redoc.ly',
+    'font': ' https://fonts.gstatic.com',
+}
 
 
 def policy(nonce: str, *, docs: bool = False) -> str:
     """The Content-Security-Policy of an HTML page."""
-    cdn = f' {DOCS_CDN}' if docs else ''
+    extra = DOCS_EXTRA if docs else dict.fromkeys(DOCS_EXTRA, '')
     directives = [
         "default-src 'self'",
-        f"script-src 'self' 'nonce-{nonce}' 'unsafe-eval'{cdn}",
-        f"style-src 'self' 'unsafe-inline'{cdn}",
-        "img-src 'self' data: blob:" + (' https://fastapi.tiangolo.com' if docs else ''),
-        "font-src 'self' data:",
+        f"script-src 'self' 'nonce-{nonce}' 'unsafe-eval'{extra['script']}",
+        f"style-src 'self' 'unsafe-inline'{extra['style']}",
+        f"img-src 'self' data: blob:{extra['img']}",
+        f"font-src 'self' data:{extra['font']}",
         "connect-src 'self'",
         "media-src 'self' blob:",
         "worker-src 'self' blob:",
