@@ -2,16 +2,14 @@
 
 Uses tests/test_browser.py's server (main.py on a free port) with headless Chromium. Before each
 page's own scripts, an injected watcher records Content-Security-Policy violations and alerts,
-so a test sees both what ran and what the policy had to stop. The raw-HTTP checks (head size,
-websocket origin, cross-origin writes) go to the same real server.
+so a test sees both what ran and what the policy had to stop. (Raw HTTP against the same kind
+of server: tests/test_server_http.py.)
 """
 
 # ruff: noqa: F811  (the server fixture imported from tests.test_browser is used as an argument)
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import time
 from collections.abc import Iterator
 from urllib.parse import quote, urlsplit
@@ -330,39 +328,7 @@ def test_the_cookie_changes_with_a_password_change(watched: WebDriver, server: S
     assert me(server, before) == 401
 
 
-# ---- raw HTTP against the real server --------------------------------------------------------
-
-
-def raw(server: Server, request: bytes) -> bytes:
-    parts = urlsplit(server.url)
-    with socket.create_connection((parts.hostname, parts.port), timeout=30) as s:
-        with contextlib.suppress(OSError):  # the server may close before a huge head is sent
-            s.sendall(request)
-        data = b''
-        try:
-            while chunk := s.recv(65536):
-                data += chunk
-        except OSError:
-            pass
-    return data
-
-
-def test_a_huge_request_head_is_431(server: Server) -> None:
-    line = b'X-Filler: ' + b'a' * (20 * 1024 * 1024) + b'\r\n'
-    answer = raw(server, b'GET /api/v1/me HTTP/1.1\r\nHost: x\r\n' + line + b'\r\n')
-    assert answer.startswith(b'HTTP/1.1 431 ')
-    assert b'"detail"' in answer
-    url = raw(server, b'GET /?q=' + b'q' * 100_000 + b' HTTP/1.1\r\nHost: x\r\n\r\n')
-    assert url.startswith(b'HTTP/1.1 431 ')
-    fine = raw(server, b'GET /api/v1/me HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
-    assert fine.startswith(b'HTTP/1.1 401 ')  # the server is fine, and normal heads pass
-
-
-def test_the_websocket_admits_only_the_apps_own_pages(server: Server) -> None:
-    handshake = server.url + '/_nicegui_ws/socket.io/?EIO=4&transport=polling'
-    assert httpx.get(handshake, headers={'Origin': server.url}).status_code == 200
-    for origin in ('https://evil.example', 'null'):
-        assert httpx.get(handshake, headers={'Origin': origin}).status_code == 400
+# ---- the browser's cookie against the API ------------------------------------------------
 
 
 def test_a_signed_in_browsers_cookie_only_writes_from_the_app(
