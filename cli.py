@@ -19,8 +19,8 @@ import cli_client
 
 if TYPE_CHECKING:  # the server side is imported where used, so the HTTP client starts fast
     from repo.config import Settings
-    from repo.errors import ShoeboxError
-    from repo.library import Library
+    from repo.container import Services
+    from repo.core.errors import ShoeboxError
 
 app = typer.Typer(help='Shoebox: a self-hosted image repository.', no_args_is_help=True)
 users_app = typer.Typer(help='Manage user accounts.', no_args_is_help=True)
@@ -44,10 +44,11 @@ def _settings(data_dir: Path | None, **overrides: object) -> Settings:
         raise typer.Exit(2) from None
 
 
-def _library(data_dir: Path | None) -> Library:
-    from repo.library import Library
+def _services(data_dir: Path | None) -> Services:
+    """The services on the data folder, built as each command uses them (cheap ones stay so)."""
+    from repo.container import build
 
-    return Library(_settings(data_dir))
+    return build(_settings(data_dir))
 
 
 def _fail(exc: ShoeboxError) -> typer.Exit:
@@ -123,18 +124,19 @@ def import_(
     data_dir: DataDir = None,
 ) -> None:
     """Import images from this machine straight into the library."""
-    from repo.errors import ShoeboxError
-    from repo.library import UploadItem
-    from repo.validation import parse_tag_list
+    from repo.core.actor import SYSTEM, Actor
+    from repo.core.errors import ShoeboxError
+    from repo.core.uploads import UploadItem
+    from repo.core.validation import parse_tag_list
 
     missing = [p for p in paths if not p.exists()]
     if missing:
         err.print(f'[red]Not found:[/red] {escape(", ".join(map(str, missing)))}')
         raise typer.Exit(2)
     files = list(collect_files(paths))
-    with _library(data_dir) as lib:
+    with _services(data_dir) as services:
         try:
-            owner = lib.find_user(user)
+            owner = services.accounts.find_user(SYSTEM, user)
         except ShoeboxError as exc:
             raise _fail(exc) from None
         counts = {'added': 0, 'duplicate': 0, 'refused': 0}
@@ -167,10 +169,10 @@ def import_(
                 progress.update(task, advance=1, last=escape(result.filename[:40]))
 
             try:
-                lib.add_many(owner.id, items, on_result=on_result)
+                services.ingest.add_many(Actor.of(owner), items, on_result=on_result)
             except ShoeboxError as exc:
                 raise _fail(exc) from None
-        lib.wait_for_index(timeout=30)
+        services.maintenance.wait_for_index(SYSTEM, timeout=30)
     out.print(
         f'added {counts["added"]}, duplicate {counts["duplicate"]}, refused {counts["refused"]}'
     )
@@ -183,8 +185,10 @@ def import_(
 @app.command()
 def reindex(data_dir: DataDir = None) -> None:
     """Rebuild the search index from the database."""
-    with _library(data_dir) as lib:
-        count = lib.reindex()
+    from repo.core.actor import SYSTEM
+
+    with _services(data_dir) as services:
+        count = services.maintenance.reindex(SYSTEM)
     out.print(f'indexed {count} images')
 
 
@@ -197,8 +201,10 @@ def check(
     data_dir: DataDir = None,
 ) -> None:
     """Report (and with --repair, fix) what a crash may have left behind."""
-    with _library(data_dir) as lib:
-        report = lib.check(repair=repair, grace_s=grace_seconds)
+    from repo.core.actor import SYSTEM
+
+    with _services(data_dir) as services:
+        report = services.maintenance.check(SYSTEM, repair=repair, grace_s=grace_seconds)
     for line in report.lines():
         out.print(line, markup=False)
     out.print('consistent' if report.ok else ('repaired' if repair else 'problems found'))
@@ -218,7 +224,8 @@ def users_create(
     data_dir: DataDir = None,
 ) -> None:
     """Create an account (asks for the password)."""
-    from repo.errors import ShoeboxError
+    from repo.core.actor import SYSTEM
+    from repo.core.errors import ShoeboxError
 
     if password_stdin:
         password = sys.stdin.readline().rstrip('\n')
@@ -227,10 +234,15 @@ def users_create(
         if getpass.getpass('Repeat password: ') != password:
             err.print('[red]Error:[/red] the passwords differ')
             raise typer.Exit(1)
-    with _library(data_dir) as lib:
+    with _services(data_dir) as services:
         try:
-            user = lib.create_user(
-                username, password, display_name=display_name, email=email, is_admin=admin or None
+            user = services.accounts.create_user(
+                SYSTEM,
+                username,
+                password,
+                display_name=display_name,
+                email=email,
+                is_admin=admin or None,
             )
         except ShoeboxError as exc:
             raise _fail(exc) from None
@@ -240,8 +252,10 @@ def users_create(
 @users_app.command('list')
 def users_list(data_dir: DataDir = None) -> None:
     """List accounts."""
-    with _library(data_dir) as lib:
-        users = lib.list_users()
+    from repo.core.actor import SYSTEM
+
+    with _services(data_dir) as services:
+        users = services.accounts.list_users(SYSTEM)
     table = Table('username', 'display name', 'email', 'admin', 'created')
     for u in users:
         table.add_row(
@@ -261,16 +275,17 @@ def users_delete(
     data_dir: DataDir = None,
 ) -> None:
     """Delete an account and all of its images."""
-    from repo.errors import ShoeboxError
+    from repo.core.actor import SYSTEM
+    from repo.core.errors import ShoeboxError
 
-    with _library(data_dir) as lib:
+    with _services(data_dir) as services:
         try:
-            user = lib.find_user(username)
+            user = services.accounts.find_user(SYSTEM, username)
         except ShoeboxError as exc:
             raise _fail(exc) from None
         if not yes and not typer.confirm(f'Delete {user.username} and all their images?'):
             raise typer.Exit(1)
-        count = lib.delete_user(user.id)
+        count = services.accounts.delete_user(SYSTEM, user.id)
     out.print(f'deleted {user.username} and {count} images')
 
 

@@ -1,6 +1,6 @@
-"""Wiring only: settings -> Library -> pages + api -> ui.run().
+"""Wiring only: settings -> services (repo.container) -> pages + api -> ui.run().
 
-The imports live inside the functions: the Library's image workers are spawned processes, and
+The imports live inside the functions: the image workers are spawned processes, and
 each of them imports this file again (as `__mp_main__`) before its first job. With the web
 framework imported up here, every worker paid ~3 s of CPU and ~100 MB of memory for modules
 it never uses.
@@ -14,25 +14,27 @@ from typing import TYPE_CHECKING
 from repo.config import Settings
 
 if TYPE_CHECKING:
-    from repo.library import Library
+    from repo.container import Services
 
 
-def build(settings: Settings) -> Library:
-    """Create the Library and register every page and API route on NiceGUI's app."""
+def build(settings: Settings) -> Services:
+    """Create the services and register every page and API route on NiceGUI's app."""
     from nicegui import app
 
     import api
     import pages
-    from repo.library import Library
+    from api.nicegui_internals import move_browser
+    from repo import container
 
-    library = Library(settings)
-    app.state.library = library  # for tests and benchmarks that drive the running app
-    app.on_startup(library.start_workers)
+    services = container.build(settings)
+    services.index_feed  # noqa: B018  (open or rebuild the search index before serving)
+    app.state.services = services  # for tests and benchmarks that drive the running app
+    app.on_startup(services.start)
     app.on_startup(settle_memory)
-    app.on_shutdown(library.close)
-    api.register(app, library, session_user=pages.session_user(library))
-    pages.register(library)
-    return library
+    app.on_shutdown(services.close)
+    api.register(app, services, session_user=pages.session_user(services))
+    pages.register(services, move_browser)
+    return services
 
 
 def settle_memory() -> None:
@@ -44,26 +46,13 @@ def settle_memory() -> None:
     gc.freeze()
 
 
-def use_data_dir_for_browser_storage(settings: Settings) -> None:
-    """NiceGUI's server-side user storage goes into the data dir too (one folder to back up).
-
-    Not under the test simulation, whose plugin already points it at a temporary folder.
-    """
-    from nicegui import app, helpers
-    from nicegui.storage import Storage
-
-    if helpers.is_user_simulation():
-        return
-    Storage.path = (settings.data_dir / 'nicegui').resolve()
-    app.storage = Storage()
-
-
 def run_server(settings: Settings) -> None:
     from nicegui import ui
 
     from api.head_limit import BoundedHeadProtocol
+    from api.nicegui_internals import use_data_dir_for_browser_storage
 
-    use_data_dir_for_browser_storage(settings)
+    use_data_dir_for_browser_storage(settings.data_dir / 'nicegui')
     build(settings)
     ssl = {}
     if settings.ssl_certfile and settings.ssl_keyfile:

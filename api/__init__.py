@@ -1,4 +1,4 @@
-"""REST API v1 under /api/v1. Talks to the Library only."""
+"""REST API v1 under /api/v1. Talks to the services only."""
 
 from __future__ import annotations
 
@@ -8,11 +8,9 @@ from fastapi import APIRouter, FastAPI
 
 from api import auth_routes, fallback, image_routes, look_routes
 from api.deps import STATE_KEY, ApiContext, SessionUser
-from api.fast_path import build_stacks
 from api.guards import BodyLimitGuard, Limit, MiB, SecurityHeaders, human_bytes
-from api.origin_guard import restrict_websocket
-from api.page_headers import with_page_headers
-from repo.library import Library
+from api.nicegui_internals import restrict_websocket, wrap_outermost
+from repo.container import Services
 
 PREFIX = '/api/v1'
 JSON_BODY_LIMIT = 1_000_000  # signup, token, edits: small JSON
@@ -20,7 +18,6 @@ MULTIPART_OVERHEAD = MiB  # form fields and part headers around the one file of 
 UPLOAD_PATHS = re.compile(
     rf'(?:^{PREFIX}/images(?:/search-by-image)?/?|/_nicegui/client/[^/]+/upload/[^/]+/?)$'
 )
-WRAPPED = '_shoebox_wrapped'  # marks the app's stack builder once _wrap_outermost replaced it
 BODY_METHODS = frozenset({'POST', 'PUT', 'PATCH', 'DELETE'})
 TAGS = [
     {'name': 'auth', 'description': 'Accounts and personal API tokens (`Authorization: Bearer`)'},
@@ -35,21 +32,21 @@ only). Every error is `{"detail": "..."}` (a 409 for a duplicate upload adds `ex
 __all__ = ['PREFIX', 'register']
 
 
-def register(app: FastAPI, library: Library, session_user: SessionUser | None = None) -> None:
+def register(app: FastAPI, services: Services, session_user: SessionUser | None = None) -> None:
     """Add the /api/v1 routes and the HTTP guards (security headers, body limits) to `app`.
 
-    Calling it again for the same app only swaps the Library and session callback (tests).
+    Calling it again for the same app only swaps the services and session callback (tests).
     """
-    context = ApiContext(library, session_user)
+    context = ApiContext(services, session_user)
     already = getattr(app.state, STATE_KEY, None) is not None
     setattr(app.state, STATE_KEY, context)
-    restrict_websocket(library.settings.public_origins)
+    restrict_websocket(services.settings.public_origins)
     if already:
         return
 
     def body_limit(method: str, path: str) -> Limit | None:
         if method in ('POST', 'PUT') and UPLOAD_PATHS.search(path):
-            max_file = getattr(app.state, STATE_KEY).library.settings.max_file_bytes
+            max_file = getattr(app.state, STATE_KEY).services.settings.max_file_bytes
             message = f'The file is larger than the {human_bytes(max_file)} limit'
             return Limit(max_file + MULTIPART_OVERHEAD, message)
         if method in BODY_METHODS and path.startswith(PREFIX + '/'):
@@ -63,33 +60,8 @@ def register(app: FastAPI, library: Library, session_user: SessionUser | None = 
     api.include_router(fallback.router)
     app.include_router(api)
     app.add_middleware(BodyLimitGuard, limit_for=body_limit)
-    _wrap_outermost(app)
+    wrap_outermost(app, lambda inner: SecurityHeaders(inner), PREFIX)
     app.title = 'Shoebox'
     app.description = DESCRIPTION
     app.version = '1'
     app.openapi_tags = TAGS
-
-
-def _wrap_outermost(app: FastAPI) -> None:
-    """Put SecurityHeaders outside everything, even the error middleware that sends 500s, the
-    page policy (api/page_headers.py) inside the gzip layer, and give /api/v1 its lean
-    middleware stack (api/fast_path.py).
-
-    `add_middleware` would place it inside ServerErrorMiddleware (and inside middleware the
-    web framework adds later), so the built stack is wrapped instead. Only once per app: a test
-    harness that resets the app's routes and middleware keeps the same app object.
-    """
-    if getattr(app.build_middleware_stack, WRAPPED, False):
-        return
-    build = app.build_middleware_stack
-
-    def build_with_headers():  # type: ignore[no-untyped-def]
-        everything = app.user_middleware
-        app.user_middleware = with_page_headers(everything)
-        try:
-            return SecurityHeaders(build_stacks(app, build, PREFIX))
-        finally:
-            app.user_middleware = everything
-
-    setattr(build_with_headers, WRAPPED, True)
-    app.build_middleware_stack = build_with_headers  # type: ignore[method-assign]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 
-from api.deps import AccountDep, CallerDep, ContextDep, LibraryDep
+from api.deps import AccountDep, CallerDep, ContextDep, ServicesDep, actor_of
 from api.errors import ShoeboxRoute, responses
 from api.schemas import SignupIn, TokenIn, TokenOut, UserOut
-from repo.errors import Forbidden, NotAuthenticated
+from repo.core.actor import ANONYMOUS
+from repo.core.errors import Forbidden, NotAuthenticated
 
 router = APIRouter(route_class=ShoeboxRoute, tags=['auth'])
 
@@ -29,12 +30,16 @@ router = APIRouter(route_class=ShoeboxRoute, tags=['auth'])
     ),
 )
 async def signup(body: SignupIn, ctx: ContextDep) -> UserOut:
-    library = ctx.library
-    if not library.settings.open_signup:
+    services = ctx.services
+    if not services.settings.open_signup:
         raise Forbidden('Sign-up is switched off on this server; ask an administrator')
     user = await to_thread.run_sync(
-        lambda: library.create_user(
-            body.username, body.password, display_name=body.display_name, email=body.email
+        lambda: services.accounts.create_user(
+            ANONYMOUS,
+            body.username,
+            body.password,
+            display_name=body.display_name,
+            email=body.email,
         ),
         limiter=ctx.password_slots,
     )
@@ -55,12 +60,17 @@ async def signup(body: SignupIn, ctx: ContextDep) -> UserOut:
     ),
 )
 async def create_token(body: TokenIn, request: Request, ctx: ContextDep) -> TokenOut:
-    library = ctx.library
+    signin = ctx.services.signin
     address = request.client.host if request.client else None
     user = await to_thread.run_sync(
-        library.authenticate, body.username, body.password, address, limiter=ctx.password_slots
+        signin.authenticate,
+        ANONYMOUS,
+        body.username,
+        body.password,
+        address,
+        limiter=ctx.password_slots,
     )
-    token, _ = await to_thread.run_sync(library.tokens.create, user.id, body.name or '')
+    token, _ = await to_thread.run_sync(signin.create_token, actor_of(user), body.name or '')
     return TokenOut(access_token=token)
 
 
@@ -70,10 +80,10 @@ async def create_token(body: TokenIn, request: Request, ctx: ContextDep) -> Toke
     summary='Revoke the token used for this request',
     responses=responses(401, r401='No bearer token was sent, or it is invalid or revoked'),
 )
-def revoke_token(caller: CallerDep, library: LibraryDep) -> Response:
+def revoke_token(caller: CallerDep, services: ServicesDep) -> Response:
     if caller.token is None:
         raise NotAuthenticated('Not authenticated')
-    library.tokens.revoke_value(caller.token)
+    services.signin.revoke_token_value(caller.actor, caller.token)
     return Response(status_code=204)
 
 

@@ -1,4 +1,4 @@
-"""Request dependencies: the Library, and who is calling (bearer token, browser session, nobody).
+"""Request dependencies: the services, and who is calling (bearer token, browser session, nobody).
 
 Identity comes only from the `Authorization: Bearer` header or the web app's session; a token in
 the query string is never read. A token that is given but unknown or revoked is a 401 even on
@@ -16,9 +16,10 @@ from fastapi import Depends, Request
 
 from api.offload import offload
 from api.origin_guard import foreign_write
-from repo.errors import Forbidden, NotAuthenticated
-from repo.library import Library
-from repo.models import UserPublic
+from repo.container import Services
+from repo.core.actor import Actor
+from repo.core.errors import Forbidden, NotAuthenticated
+from repo.core.schemas import UserPublic
 
 SessionUser = Callable[[Request], UserPublic | None]
 STATE_KEY = 'shoebox_api'
@@ -36,7 +37,7 @@ class ApiContext:
     sign-in. (Uploads have threads of their own: `api.offload.image_jobs`.)
     """
 
-    library: Library
+    services: Services
     session_user: SessionUser | None = None
     password_slots: CapacityLimiter = field(
         default_factory=lambda: CapacityLimiter(PASSWORD_THREADS)
@@ -47,6 +48,10 @@ class ApiContext:
 class Caller:
     user: UserPublic | None
     token: str | None = None  # the bearer token, when the request carried one
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.of(self.user)
 
 
 class InvalidToken(NotAuthenticated):
@@ -60,9 +65,9 @@ def context(request: Request) -> ApiContext:
     return getattr(request.app.state, STATE_KEY)
 
 
-async def get_library(request: Request) -> Library:
+async def get_services(request: Request) -> Services:
     """`async` only so that FastAPI calls it in place: a plain `def` costs a thread hop."""
-    return context(request).library
+    return context(request).services
 
 
 def caller_of(request: Request) -> Caller:
@@ -74,7 +79,7 @@ def caller_of(request: Request) -> Caller:
         token = token.strip()
         if scheme.lower() != 'bearer' or not token:
             raise InvalidToken()
-        user = ctx.library.tokens.user(token)
+        user = ctx.services.signin.token_user(token)
         if user is None:
             raise InvalidToken()
         return Caller(user, token)
@@ -99,7 +104,7 @@ def _foreign_write(request: Request, ctx: ApiContext) -> bool:
     not trusted (SameSite=Lax cookies already stop most; api/origin_guard.py says why)."""
     if request.method in SAFE_METHODS:
         return False
-    public = ctx.library.settings.public_origins
+    public = ctx.services.settings.public_origins
     return foreign_write(
         request.method, request.headers, request.scope.get('scheme', 'http'), public
     )
@@ -123,10 +128,10 @@ async def get_context(request: Request) -> ApiContext:
 
 
 ContextDep = Annotated[ApiContext, Depends(get_context)]
-LibraryDep = Annotated[Library, Depends(get_library)]
+ServicesDep = Annotated[Services, Depends(get_services)]
 CallerDep = Annotated[Caller, Depends(get_caller)]
 AccountDep = Annotated[UserPublic, Depends(get_account)]
 
 
-def viewer_id(caller: Caller) -> int | None:
-    return caller.user.id if caller.user is not None else None
+def actor_of(user: UserPublic) -> Actor:
+    return Actor.of(user)

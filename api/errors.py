@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from api.schemas import DuplicateOut, ErrorOut
-from repo.errors import DiskFull, DuplicateImage, ShoeboxError, Throttled, is_disk_full
+from repo.core.errors import DiskFull, DuplicateImage, ShoeboxError, Throttled, is_disk_full
 
 WWW_AUTHENTICATE = 'WWW-Authenticate'
 

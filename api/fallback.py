@@ -14,7 +14,7 @@ from fastapi.routing import APIRoute
 
 from api import auth_routes, image_routes, look_routes
 from api.errors import ShoeboxRoute, error_response
-from repo.errors import ImageNotFound
+from repo.core.errors import ImageNotFound
 
 router = APIRouter(route_class=ShoeboxRoute, include_in_schema=False)
 METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']

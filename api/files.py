@@ -11,11 +11,10 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from fastapi import Request, Response
-from fastapi.responses import FileResponse
-from starlette.types import Receive, Scope, Send
 
-from repo.errors import ImageNotFound
-from repo.library import BlobFile
+from api.blob_response import stream_blob
+from repo.core.errors import ImageNotFound
+from repo.services.images import BlobFile
 
 CACHE_PRIVATE = 'private, no-cache'
 CACHE_PUBLIC = 'public, max-age=60'
@@ -44,18 +43,6 @@ def download_name(filename: str, media_type: str) -> str:
     return f'{stem or "image"}{extensions[0]}'
 
 
-class ImageFileResponse(FileResponse):
-    """FileResponse that ignores a Range in a unit other than bytes (RFC 9110 14.2: a server
-    MUST ignore a range unit it does not understand) and sends the whole file with 200."""
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers = scope.get('headers', [])
-        ranges = [value for name, value in headers if name == b'range']
-        if ranges and not all(v.strip().lower().startswith(b'bytes=') for v in ranges):
-            scope = {**scope, 'headers': [(n, v) for n, v in headers if n != b'range']}
-        await super().__call__(scope, receive, send)
-
-
 def content_disposition(filename: str) -> str:
     """`attachment` with an ASCII fallback name and the exact name per RFC 5987 (filename*)."""
     fallback = ''.join(
@@ -78,7 +65,7 @@ def file_response(
     """The file, or 304 when If-None-Match names its ETag.
 
     Files up to `inline_max` bytes (renditions) are read here, in one call, and sent from
-    memory; call this from a worker thread then. Bigger ones stream from disk (FileResponse).
+    memory; call this from a worker thread then. Bigger ones stream from the store.
     """
     headers = {
         'ETag': blob.etag,
@@ -95,8 +82,17 @@ def file_response(
             headers['Content-Length'] = str(blob.size)
             return Response(media_type=blob.media_type, headers=headers)
         try:
-            body = blob.path.read_bytes()
+            body = blob.read()
         except FileNotFoundError:  # deleted since it was looked up: as if it never existed
             raise ImageNotFound() from None
         return Response(body, media_type=blob.media_type, headers=headers)
-    return ImageFileResponse(blob.path, media_type=blob.media_type, headers=headers)
+    try:
+        return stream_blob(
+            blob,
+            headers,
+            method=request.method,
+            range_header=request.headers.get('range'),
+            if_range=request.headers.get('if-range'),
+        )
+    except FileNotFoundError:
+        raise ImageNotFound() from None

@@ -12,24 +12,17 @@ from anyio import to_thread
 from fastapi import APIRouter, Query, Request, Response
 
 from api import schema_rules as rules
-from api.deps import (
-    AccountDep,
-    CallerDep,
-    LibraryDep,
-    caller_of,
-    context,
-    viewer_id,
-)
+from api.deps import AccountDep, CallerDep, ServicesDep, actor_of, caller_of, context
 from api.errors import CROSS_ORIGIN, ShoeboxRoute, error_response, responses
 from api.files import file_response
 from api.head_routes import answer_head_too
 from api.multipart import read_upload, run_image_job
 from api.offload import offload
 from api.schemas import ImageListOut, ImageOut, ImagePatch, VisibilityName
-from repo.errors import ShoeboxError
-from repo.models import ImageUpdate
-from repo.palette import PALETTE
-from repo.validation import parse_tag_list
+from repo.core.errors import ShoeboxError
+from repo.core.palette import PALETTE
+from repo.core.schemas import ImageUpdate
+from repo.core.validation import parse_tag_list
 
 router = APIRouter(route_class=ShoeboxRoute, tags=['images'])
 
@@ -106,14 +99,16 @@ UPLOAD_BODY = {
         ),
     ),
 )
-async def upload_image(request: Request, user: AccountDep, library: LibraryDep) -> ImageOut:
-    form = await read_upload(request.headers.get('content-type'), request.stream(), library.stage)
+async def upload_image(request: Request, user: AccountDep, services: ServicesDep) -> ImageOut:
+    form = await read_upload(
+        request.headers.get('content-type'), request.stream(), services.ingest.stage
+    )
     fields = form.fields
     image = await run_image_job(
         form,
-        lambda: library.add(
-            user.id,
-            form.file,  # type: ignore[arg-type]  # the StagedFile made by library.stage()
+        lambda: services.ingest.add(
+            actor_of(user),
+            form.file,  # type: ignore[arg-type]  # the StagedFile made by ingest.stage()
             form.filename,
             title=fields.get('title') or None,
             description=fields.get('description', ''),
@@ -135,7 +130,7 @@ async def upload_image(request: Request, user: AccountDep, library: LibraryDep) 
 )
 def list_images(
     caller: CallerDep,
-    library: LibraryDep,
+    services: ServicesDep,
     q: Annotated[str, Query(max_length=MAX_QUERY, description='Search text')] = '',
     tags: Annotated[str, Query(description='Comma-separated; images with all of them')] = '',
     owner: Annotated[str, Query(description='Username')] = '',
@@ -152,7 +147,7 @@ def list_images(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ImageListOut:
-    viewer = viewer_id(caller)
+    viewer = caller.actor
     filters = {
         'owner': owner.strip() or None,
         'visibility': visibility,
@@ -162,16 +157,16 @@ def list_images(
         'offset': offset,
     }
     if q.strip():
-        page = library.search(viewer, q, sort=sort or 'relevance', **filters)
+        page = services.finding.search(viewer, q, sort=sort or 'relevance', **filters)
     else:  # no query, no relevance: newest first
         order = sort if sort in ('newest', 'oldest') else 'newest'
-        page = library.list(viewer, sort=order, **filters)
+        page = services.images.list(viewer, sort=order, **filters)
     return ImageListOut.of(page)
 
 
 @router.get('/images/{image_id}', summary='One image', responses=NOT_FOUND)
-def get_image(image_id: str, caller: CallerDep, library: LibraryDep) -> ImageOut:
-    return ImageOut.of(library.get(viewer_id(caller), image_id))
+def get_image(image_id: str, caller: CallerDep, services: ServicesDep) -> ImageOut:
+    return ImageOut.of(services.images.get(caller.actor, image_id))
 
 
 RENDITION_KINDS = {'thumbnail': 'thumb', 'preview': 'preview'}  # URL segment -> file kind
@@ -209,7 +204,7 @@ async def serve_rendition(request: Request, image_id: str, kind: str) -> Respons
 
 def _rendition_response(request: Request, image_id: str, kind: str) -> Response:
     caller = caller_of(request)
-    blob = context(request).library.open_file(viewer_id(caller), image_id, kind)
+    blob = context(request).services.images.open_file(caller.actor, image_id, kind)
     return file_response(request, blob, inline_max=INLINE_RENDITION_BYTES)
 
 
@@ -232,9 +227,9 @@ _rendition_route(RENDITION_KINDS['preview'], 'preview', 'The preview (WebP, abou
     },
 )
 def get_original(
-    image_id: str, request: Request, caller: CallerDep, library: LibraryDep
+    image_id: str, request: Request, caller: CallerDep, services: ServicesDep
 ) -> Response:
-    blob = library.open_file(viewer_id(caller), image_id, 'original')
+    blob = services.images.open_file(caller.actor, image_id, 'original')
     return file_response(request, blob, attachment=True)
 
 
@@ -246,10 +241,10 @@ def get_original(
     ),
 )
 def update_image(
-    image_id: str, body: ImagePatch, user: AccountDep, library: LibraryDep
+    image_id: str, body: ImagePatch, user: AccountDep, services: ServicesDep
 ) -> ImageOut:
     changes = ImageUpdate.model_validate(body.model_dump())
-    return ImageOut.of(library.update(user.id, image_id, changes))
+    return ImageOut.of(services.images.update(actor_of(user), image_id, changes))
 
 
 @router.delete(
@@ -258,8 +253,8 @@ def update_image(
     summary='Delete an image',
     responses=responses(401, 403, 404, r403='A public image that is not yours, or ' + CROSS_ORIGIN),
 )
-def delete_image(image_id: str, user: AccountDep, library: LibraryDep) -> Response:
-    library.delete(user.id, image_id)
+def delete_image(image_id: str, user: AccountDep, services: ServicesDep) -> Response:
+    services.images.delete(actor_of(user), image_id)
     return Response(status_code=204)
 
 

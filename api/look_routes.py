@@ -12,12 +12,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 
 from api import schema_rules as rules
-from api.deps import AccountDep, CallerDep, LibraryDep, viewer_id
+from api.deps import AccountDep, CallerDep, ServicesDep, actor_of
 from api.errors import CROSS_ORIGIN, ShoeboxRoute, responses
 from api.head_routes import answer_head_too
 from api.multipart import read_upload, run_image_job
 from api.schemas import DuplicatesOut, SimilarListOut, TagCountOut
-from repo.errors import Invalid
+from repo.core.errors import Invalid
 
 router = APIRouter(route_class=ShoeboxRoute, tags=['images'])
 
@@ -80,13 +80,13 @@ QUERY_IMAGE_BODY = {
 async def search_by_image(
     request: Request,
     caller: CallerDep,
-    library: LibraryDep,
+    services: ServicesDep,
     limit: SimilarLimit = DEFAULT_SIMILAR,
 ) -> SimilarListOut:
     form = await read_upload(
         request.headers.get('content-type'),
         request.stream(),
-        library.stage,
+        services.ingest.stage,
         text_fields=frozenset({'limit'}),
     )
     try:
@@ -97,9 +97,9 @@ async def search_by_image(
         raise
     page = await run_image_job(
         form,
-        lambda: library.search_by_image(
-            viewer_id(caller),
-            form.file,  # type: ignore[arg-type]  # the StagedFile made by library.stage()
+        lambda: services.finding.search_by_image(
+            caller.actor,
+            form.file,  # type: ignore[arg-type]  # the StagedFile made by ingest.stage()
             limit=limit,
         ),
     )
@@ -125,10 +125,10 @@ def _form_limit(value: str) -> int:
 def similar_images(
     image_id: str,
     caller: CallerDep,
-    library: LibraryDep,
+    services: ServicesDep,
     limit: SimilarLimit = DEFAULT_SIMILAR,
 ) -> SimilarListOut:
-    return SimilarListOut.of(library.similar(viewer_id(caller), image_id, limit=limit))
+    return SimilarListOut.of(services.finding.similar(caller.actor, image_id, limit=limit))
 
 
 @router.get(
@@ -141,8 +141,8 @@ def similar_images(
     ),
     responses=responses(401, r401='Not signed in, or the token is invalid or revoked'),
 )
-def duplicates(user: AccountDep, library: LibraryDep) -> DuplicatesOut:
-    return DuplicatesOut.of(library.duplicates(user.id))
+def duplicates(user: AccountDep, services: ServicesDep) -> DuplicatesOut:
+    return DuplicatesOut.of(services.finding.duplicates(actor_of(user)))
 
 
 @router.get(
@@ -156,7 +156,7 @@ def duplicates(user: AccountDep, library: LibraryDep) -> DuplicatesOut:
 )
 def list_tags(
     caller: CallerDep,
-    library: LibraryDep,
+    services: ServicesDep,
     sort: Annotated[
         Literal['count', 'name'], Query(description='Most used first, or A to Z')
     ] = 'count',
@@ -165,7 +165,7 @@ def list_tags(
     ] = '',
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[TagCountOut]:
-    found = library.tags(viewer_id(caller), sort=sort, prefix=prefix or None, limit=limit)
+    found = services.finding.tags(caller.actor, sort=sort, prefix=prefix or None, limit=limit)
     return [TagCountOut.of(t) for t in found]
 
 

@@ -15,7 +15,7 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from api.offload import Offload, image_jobs
-from repo.errors import Invalid, TooLarge, UnsupportedType
+from repo.core.errors import Invalid, TooLarge, UnsupportedType
 
 T = TypeVar('T')
 FILE_FIELD = 'file'

@@ -63,16 +63,3 @@ def foreign_write(
     if origin is None:
         return False
     return not is_allowed(origin, scheme, headers.get('host'), public)
-
-
-def restrict_websocket(public: Iterable[str]) -> None:
-    """Let only this app's own pages open NiceGUI's websocket (engine.io checks the Origin)."""
-    from nicegui import core
-
-    allowed = tuple(public)
-
-    def check(origin: str | None, environ: dict) -> bool:
-        scheme = environ.get('wsgi.url_scheme', 'http')
-        return is_allowed(origin, scheme, environ.get('HTTP_HOST'), allowed)
-
-    core.sio.eio.cors_allowed_origins = check

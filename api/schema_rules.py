@@ -1,6 +1,6 @@
 """The domain's input rules as JSON Schema, for the OpenAPI document (the API contract).
 
-Each schema here accepts exactly what the Library accepts, no more and no less: a schema-valid
+Each schema here accepts exactly what the domain accepts, no more and no less: a schema-valid
 request is never refused for the rule, and a request the schema refuses is refused by the server
 too (tests/test_api_contract.py checks both directions against the domain's own functions, and
 .ci/contract runs schemathesis against a real server). Patterns are documentation only: the
@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from repo.auth import RESERVED_USERNAMES
-from repo.credentials import MAX_TOKEN_NAME
-from repo.palette import ALIASES, PALETTE
+from repo.core.account_rules import RESERVED_USERNAMES
+from repo.core.palette import ALIASES, PALETTE
+from repo.services.signin import MAX_TOKEN_NAME
 
 # What Python's str.strip() removes (every character for which str.isspace() holds), which is
 # not quite JSON Schema's (ECMAScript's) \s.
@@ -37,8 +37,8 @@ def any_case(word: str) -> str:
     return ''.join(out)
 
 
-# Username (repo.auth.check_username): stripped; 3-32 ASCII letters, digits, _ . -; a letter
-# first; compared lower-cased. The reserved names (admin, root, ...) are left to the
+# Username (repo.core.account_rules.check_username): stripped; 3-32 ASCII letters, digits,
+# _ . -; a letter first; compared lower-cased. The reserved names (admin, root, ...) are left to the
 # description: spelled out as a `not` pattern in every case they made schemathesis fail.
 USERNAME: dict[str, Any] = {
     'type': 'string',
@@ -60,11 +60,11 @@ def stripped_at_most(n: int) -> str:
     return rf'^{SPACE}*[\s\S]{{0,{n}}}{SPACE}*$'
 
 
-# Display name (Library.create_user): at most 100 characters once stripped; empty = username.
+# Display name (AccountService.create_user): at most 100 characters once stripped; empty = username.
 DISPLAY_NAME: dict[str, Any] = {'type': 'string', 'pattern': stripped_at_most(100)}
-# A token's label (repo.credentials.Tokens.create): at most 100 characters once stripped.
+# A token's label (SignInService.create_token): at most 100 characters once stripped.
 TOKEN_NAME: dict[str, Any] = {'type': 'string', 'pattern': stripped_at_most(MAX_TOKEN_NAME)}
-# Email (Library.create_user): stripped; empty = none; else at most 254 characters with an @
+# Email (AccountService.create_user): stripped; empty = none; else at most 254 characters with an @
 # and no space.
 EMAIL: dict[str, Any] = {
     'type': 'string',
@@ -73,20 +73,20 @@ EMAIL: dict[str, Any] = {
         {'pattern': f'^{SPACE}*$|^{SPACE}*[^ ]*@[^ ]*{SPACE}*$'},
     ],
 }
-# A colour filter (repo.palette.color_name): a palette name or alias, any case, or empty.
+# A colour filter (repo.core.palette.color_name): a palette name or alias, any case, or empty.
 COLOR_NAMES = sorted({*PALETTE, *ALIASES})
 COLOR: dict[str, Any] = {
     'type': 'string',
     'maxLength': 20,
     'pattern': f'^{SPACE}*(?:{"|".join(any_case(n) for n in COLOR_NAMES)})?{SPACE}*$',
 }
-# A new title (repo.validation.check_title): not empty; the rest is in the module docstring.
+# A new title (repo.core.validation.check_title): not empty; the rest is in the module docstring.
 TITLE: dict[str, Any] = {'type': 'string', 'minLength': 1}
-# One tag in a list (repo.validation.check_tags): anything without a comma. Blank ones are
+# One tag in a list (repo.core.validation.check_tags): anything without a comma. Blank ones are
 # skipped; at most 50 characters and 30 tags once cleaned (see the module docstring).
 TAG: dict[str, Any] = {'type': 'string', 'pattern': '^[^,]*$'}
-# An upload form's visibility (repo.validation.check_visibility): empty = private, else either
-# word in any case, with space around it.
+# An upload form's visibility (repo.core.validation.check_visibility): empty = private, else
+# either word in any case, with space around it.
 _VISIBILITY = '|'.join(any_case(v) for v in ('private', 'public'))
 FORM_VISIBILITY: dict[str, Any] = {
     'type': 'string',

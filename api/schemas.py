@@ -8,7 +8,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from api import schema_rules as rules
-from repo.models import ImagePage, ImagePublic, SimilarImage, SimilarPage, TagCount, UserPublic
+from repo.core.schemas import (
+    ImagePage,
+    ImagePublic,
+    SimilarImage,
+    SimilarPage,
+    TagCount,
+    UserPublic,
+)
 
 VisibilityName = Literal['private', 'public']
 

@@ -57,9 +57,9 @@ from sqlmodel import Session, select  # noqa: E402
 
 from bench.corpus import make_corpus  # noqa: E402
 from repo.config import Settings  # noqa: E402
-from repo.ingest import UploadItem  # noqa: E402
+from repo.core.uploads import UploadItem  # noqa: E402
+from repo.db.tables import Image, ImageTag, Tag, new_image_id, utcnow  # noqa: E402
 from repo.library import Library  # noqa: E402
-from repo.models import Image, ImageTag, Tag, new_image_id, utcnow  # noqa: E402
 
 OUT = ROOT / 'bench' / 'out'
 SEED = 20261121

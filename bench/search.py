@@ -32,8 +32,8 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from repo.config import Settings
+from repo.db.tables import Image, ImageTag, Tag, User
 from repo.library import Library
-from repo.models import Image, ImageTag, Tag, User
 from search_index import IndexDoc, SearchIndex
 
 SEED = 20240601

@@ -1,17 +1,21 @@
-"""NiceGUI pages. They talk to the Library only (and get *Public models back)."""
+"""NiceGUI pages. They talk to the Services only (and get *Public models back)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import Request
 
-from repo.library import Library
-from repo.models import UserPublic
+from repo.container import Services
+from repo.core.schemas import UserPublic
 
 
-def register(library: Library) -> None:
-    """Add every page (one module per page, sharing pages.layout.frame)."""
+def register(
+    services: Services, move_browser: Callable[[Request, dict[str, Any]], Awaitable[None]]
+) -> None:
+    """Add every page (one module per page, sharing pages.layout.frame). `move_browser` gives a
+    browser a new id (pages/session_rotation.py; api.nicegui_internals.move_browser)."""
     from nicegui import app
 
     from pages import (
@@ -29,19 +33,20 @@ def register(library: Library) -> None:
     )
 
     layout.add_shared_assets()
-    session_rotation.register(app, library)
-    home.create(library)
-    image_page.create(library)
-    upload.create(library)
-    signin.create(library)
-    signup.create(library)
-    account.create(library)
-    search_by_image.create(library)
-    duplicates.create(library)
-    tags.create(library)
+    rotation = session_rotation.SessionRotation(services, move_browser)
+    rotation.register(app)
+    home.create(services)
+    image_page.create(services)
+    upload.create(services)
+    signin.create(services, rotation)
+    signup.create(services, rotation)
+    account.create(services, rotation)
+    search_by_image.create(services)
+    duplicates.create(services)
+    tags.create(services)
 
 
-def session_user(library: Library) -> Callable[[Request], UserPublic | None]:
+def session_user(services: Services) -> Callable[[Request], UserPublic | None]:
     """How the API recognises a signed-in browser (the web app's session).
 
     NiceGUI's middleware has put this request in context, so app.storage.user is the browser's
@@ -50,6 +55,6 @@ def session_user(library: Library) -> Callable[[Request], UserPublic | None]:
     from pages.session import session_id
 
     def resolve(request: Request) -> UserPublic | None:
-        return library.sessions.user(session_id())
+        return services.signin.session_user(session_id())
 
     return resolve

@@ -17,18 +17,22 @@ from pages.session import (
     redirect_to_sign_in,
     session_id,
 )
-from pages.session_rotation import fresh_browser_id, hand_off
+from pages.session_rotation import SessionRotation
 from pages.tokens import TokensSection
-from repo.errors import InvalidCredentials, ShoeboxError
-from repo.library import Library
-from repo.models import UserPublic
+from repo.container import Services
+from repo.core.actor import Actor
+from repo.core.errors import InvalidCredentials, ShoeboxError
+from repo.core.schemas import UserPublic
 
 CHANGED = 'password=changed'  # the query the account page comes back with after a change
 
 
 class PasswordSection:
-    def __init__(self, library: Library, user: UserPublic, session: str | None) -> None:
-        self.library = library
+    def __init__(
+        self, services: Services, rotation: SessionRotation, user: UserPublic, session: str | None
+    ) -> None:
+        self.services = services
+        self.rotation = rotation
         self.user = user
         self.session = session
         ui.label('Change password').classes('text-lg font-medium')
@@ -61,13 +65,13 @@ class PasswordSection:
         if (self.new.value or '') != (self.confirm.value or ''):
             self.confirm.error = 'The two passwords do not match'
             return
-        user = acting_user(self.library, self.session)
+        user = acting_user(self.services, self.session)
         if user is None:
             return
         try:
             await run.io_bound(
-                self.library.change_password,
-                user.id,
+                self.services.accounts.change_password,
+                Actor.of(user),
                 self.current.value or '',
                 self.new.value or '',
                 keep_session=self.session,
@@ -82,12 +86,12 @@ class PasswordSection:
             f.value = ''
             f.error = None
         # A new login session under a new cookie for this browser; the current one ends.
-        hand_off(self.library, user.id, f'/account?{CHANGED}')
+        self.rotation.hand_off(user.id, f'/account?{CHANGED}')
 
 
 class DeleteSection:
-    def __init__(self, library: Library, user: UserPublic, session: str | None) -> None:
-        self.library = library
+    def __init__(self, services: Services, user: UserPublic, session: str | None) -> None:
+        self.services = services
         self.user = user
         self.session = session
         ui.label('Delete account').classes('text-lg font-medium text-negative')
@@ -100,7 +104,7 @@ class DeleteSection:
 
     async def ask(self) -> None:
         mine = await run.io_bound(
-            self.library.list, self.user.id, owner=self.user.username, limit=1
+            self.services.images.list, Actor.of(self.user), owner=self.user.username, limit=1
         )
         count = mine.total if mine is not None else 0
         with ui.dialog() as dialog, ui.card().classes('max-w-md gap-3').mark('confirm-delete'):
@@ -127,30 +131,32 @@ class DeleteSection:
         dialog.delete()
         if confirmed is not True or typed.value != self.user.username:
             return
-        user = acting_user(self.library, self.session)
+        user = acting_user(self.services, self.session)
         if user is None:
             return
         try:
-            deleted = await run.io_bound(self.library.delete_user, user.id)
+            deleted = await run.io_bound(
+                self.services.accounts.delete_user, Actor.of(user), user.id
+            )
         except ShoeboxError as exc:
             ui.notify(exc.message, type='negative')
             return
-        end_session(self.library, self.session)
+        end_session(self.services, self.session)
         ui.navigate.to(f'/goodbye?images={deleted or 0}')
 
 
-def create(library: Library) -> None:
+def create(services: Services, rotation: SessionRotation) -> None:
     @ui.page('/account')
     async def account(request: Request, password: str = '') -> RedirectResponse | None:
-        user = current_user(library)
+        user = current_user(services)
         if user is None:
             return redirect_to_sign_in(request)
-        await fresh_browser_id(request, keep_login=True)  # see pages/session_rotation.py
+        await rotation.fresh_browser_id(request, keep_login=True)  # pages/session_rotation.py
         session = session_id()
         if f'password={password}' == CHANGED:
             ui.notify('Password changed. Other sessions were signed out.', type='positive')
         with (
-            frame(library, user, title='Account', next_path=here(request)),
+            frame(services, user, title='Account', next_path=here(request)),
             ui.column().classes('w-full max-w-2xl mx-auto gap-4'),
         ):
             ui.label('Account').classes('text-2xl font-medium')
@@ -163,17 +169,17 @@ def create(library: Library) -> None:
                     'text-sm opacity-70'
                 )
             with ui.card().classes('w-full gap-3').props('flat bordered'):
-                PasswordSection(library, user, session)
+                PasswordSection(services, rotation, user, session)
             with ui.card().classes('w-full gap-3').props('flat bordered'):
-                TokensSection(library, session)
+                TokensSection(services, session)
             with ui.card().classes('w-full gap-3').props('flat bordered'):
-                DeleteSection(library, user, session)
+                DeleteSection(services, user, session)
         return None
 
     @ui.page('/goodbye')
     def goodbye(images: int = 0) -> None:
         with (
-            frame(library, current_user(library), title='Account deleted'),
+            frame(services, current_user(services), title='Account deleted'),
             ui.column().classes('w-full items-center text-center gap-3 py-20').mark('goodbye'),
         ):
             ui.icon('waving_hand', size='56px').classes('opacity-60')

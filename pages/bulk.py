@@ -10,9 +10,11 @@ from pages.dialogs import ask_tags, confirm
 from pages.grid import ThumbnailGrid
 from pages.markup import plural
 from pages.session import acting_user
-from repo.errors import ShoeboxError
-from repo.library import Library
-from repo.models import ImageUpdate, Visibility
+from repo.container import Services
+from repo.core.actor import Actor
+from repo.core.errors import ShoeboxError
+from repo.core.schemas import ImageUpdate
+from repo.core.visibility import Visibility
 
 
 @dataclass
@@ -27,31 +29,31 @@ class Outcome:
         return text
 
 
-def set_visibility(library: Library, user_id: int, ids: list[str], vis: Visibility) -> Outcome:
+def set_visibility(services: Services, actor: Actor, ids: list[str], vis: Visibility) -> Outcome:
     outcome = Outcome()
     for image_id in ids:
         try:
-            library.update(user_id, image_id, ImageUpdate(visibility=vis))
+            services.images.update(actor, image_id, ImageUpdate(visibility=vis))
             outcome.done += 1
         except ShoeboxError as exc:
             outcome.problems.append(exc.message)
     return outcome
 
 
-def add_tags(library: Library, user_id: int, ids: list[str], tags: list[str]) -> Outcome:
+def add_tags(services: Services, actor: Actor, ids: list[str], tags: list[str]) -> Outcome:
     outcome = Outcome()
     for image_id in ids:
         try:
-            current = library.get(user_id, image_id).tags
-            library.update(user_id, image_id, ImageUpdate(tags=[*current, *tags]))
+            current = services.images.get(actor, image_id).tags
+            services.images.update(actor, image_id, ImageUpdate(tags=[*current, *tags]))
             outcome.done += 1
         except ShoeboxError as exc:
             outcome.problems.append(exc.message)
     return outcome
 
 
-def delete(library: Library, user_id: int, ids: list[str]) -> Outcome:
-    done = library.delete_many(user_id, ids)
+def delete(services: Services, actor: Actor, ids: list[str]) -> Outcome:
+    done = services.images.delete_many(actor, ids)
     skipped = len(ids) - done
     return Outcome(done, ['not found or not yours'] * skipped)
 
@@ -59,8 +61,8 @@ def delete(library: Library, user_id: int, ids: list[str]) -> Outcome:
 class BulkBar:
     """A floating bar that appears while images are selected."""
 
-    def __init__(self, library: Library, grid: ThumbnailGrid, session: str | None) -> None:
-        self.library = library
+    def __init__(self, services: Services, grid: ThumbnailGrid, session: str | None) -> None:
+        self.services = services
         self.session = session
         self.grid = grid
         with ui.page_sticky('bottom', y_offset=16).classes('z-10'):
@@ -98,9 +100,9 @@ class BulkBar:
         self.all_button.text = f'Select all {own:,} loaded'
         self.all_button.visible = own > n
 
-    def _user_id(self) -> int | None:
-        user = acting_user(self.library, self.session)
-        return user.id if user is not None else None
+    def _actor(self) -> Actor | None:
+        user = acting_user(self.services, self.session)
+        return Actor.of(user) if user is not None else None
 
     async def _finish(self, outcome: Outcome | None, did: str) -> None:
         if outcome is None:
@@ -120,10 +122,10 @@ class BulkBar:
             f'Make {value}',
         ):
             return
-        user_id = self._user_id()
-        if user_id is None:
+        actor = self._actor()
+        if actor is None:
             return
-        outcome = await run.io_bound(set_visibility, self.library, user_id, ids, vis)
+        outcome = await run.io_bound(set_visibility, self.services, actor, ids, vis)
         await self._finish(outcome, f'Made {value}:')
 
     async def tags(self) -> None:
@@ -131,10 +133,10 @@ class BulkBar:
         tags = await ask_tags(f'Add tags to {plural(len(ids), "image")}', 'Add tags')
         if not tags:
             return
-        user_id = self._user_id()
-        if user_id is None:
+        actor = self._actor()
+        if actor is None:
             return
-        outcome = await run.io_bound(add_tags, self.library, user_id, ids, tags)
+        outcome = await run.io_bound(add_tags, self.services, actor, ids, tags)
         await self._finish(outcome, 'Tagged')
 
     async def delete(self) -> None:
@@ -146,8 +148,8 @@ class BulkBar:
             danger=True,
         ):
             return
-        user_id = self._user_id()
-        if user_id is None:
+        actor = self._actor()
+        if actor is None:
             return
-        outcome = await run.io_bound(delete, self.library, user_id, ids)
+        outcome = await run.io_bound(delete, self.services, actor, ids)
         await self._finish(outcome, 'Deleted')

@@ -1,7 +1,7 @@
 """Named colours in the web app: the gallery's swatch filter and the image page's colour links.
 
-The twelve names and their display colours come from repo.palette; matching an image against a
-name (in CIELAB) is the Library's business, the pages only pass the name along (?color=blue).
+The twelve names and their display colours come from repo.core.palette; matching an image against a
+name (in CIELAB) is the Services's business, the pages only pass the name along (?color=blue).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from nicegui import ui
 
 from pages import markup
 from pages.gallery_query import GalleryQuery
-from repo.palette import PALETTE
+from repo.core.palette import PALETTE
 
 # Swatches light enough that a white check mark would not show on them.
 LIGHT = frozenset({'yellow', 'white', 'pink', 'orange', 'grey'})

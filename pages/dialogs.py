@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from repo.validation import parse_tag_list
+from repo.core.validation import parse_tag_list
 
 
 async def confirm(title: str, message: str, ok: str, *, danger: bool = False) -> bool:

@@ -1,7 +1,7 @@
 """Duplicates: the owner's groups of images that look like the same picture, to keep the best.
 
 Each group shows its images side by side with size, dimensions and date; the best one (most
-pixels, then most bytes, then oldest: the Library's order) is marked. The owner ticks the ones
+pixels, then most bytes, then oldest: the Services's order) is marked. The owner ticks the ones
 to go (or lets "select all but the best" do it) and deletes them in one go, after a
 confirmation, with a summary. Only the owner's own images are ever grouped.
 """
@@ -20,9 +20,10 @@ from pages.dialogs import confirm
 from pages.layout import frame
 from pages.markup import plural
 from pages.session import acting_user, current_user, here, redirect_to_sign_in, session_id
-from repo.errors import ShoeboxError
-from repo.library import Library
-from repo.models import ImagePublic, UserPublic
+from repo.container import Services
+from repo.core.actor import Actor
+from repo.core.errors import ShoeboxError
+from repo.core.schemas import ImagePublic, UserPublic
 
 
 def day(value: datetime | None) -> str:
@@ -57,8 +58,8 @@ def member_card(image: ImagePublic, best: bool) -> str:
 
 
 class DuplicatesPage:
-    def __init__(self, library: Library, user: UserPublic, session: str | None) -> None:
-        self.library = library
+    def __init__(self, services: Services, user: UserPublic, session: str | None) -> None:
+        self.services = services
         self.user = user
         self.session = session
         self.groups: list[list[ImagePublic]] = []
@@ -91,7 +92,7 @@ class DuplicatesPage:
 
     async def load(self) -> None:
         try:
-            groups = await run.io_bound(self.library.duplicates, self.user.id)
+            groups = await run.io_bound(self.services.finding.duplicates, Actor.of(self.user))
         except ShoeboxError as exc:
             ui.notify(exc.message, type='negative')
             return
@@ -197,10 +198,10 @@ class DuplicatesPage:
             danger=True,
         ):
             return
-        user = acting_user(self.library, self.session)
+        user = acting_user(self.services, self.session)
         if user is None:
             return
-        outcome = await run.io_bound(delete_images, self.library, user.id, ids)
+        outcome = await run.io_bound(delete_images, self.services, Actor.of(user), ids)
         if outcome is None:
             return
         kind = 'positive' if not outcome.problems else 'warning'
@@ -208,13 +209,13 @@ class DuplicatesPage:
         await self.load()
 
 
-def create(library: Library) -> None:
+def create(services: Services) -> None:
     @ui.page('/duplicates')
     async def duplicates_page(request: Request) -> RedirectResponse | None:
-        user = current_user(library)
+        user = current_user(services)
         if user is None:
             return redirect_to_sign_in(request)
-        with frame(library, user, title='Duplicates', next_path=here(request)):
-            page = DuplicatesPage(library, user, session_id())
+        with frame(services, user, title='Duplicates', next_path=here(request)):
+            page = DuplicatesPage(services, user, session_id())
         await page.load()
         return None

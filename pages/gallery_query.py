@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from repo.library import Library
-from repo.models import ImagePage, UserPublic
-from repo.palette import color_name
+from repo.container import Services
+from repo.core.actor import Actor
+from repo.core.palette import color_name
+from repo.core.schemas import ImagePage, UserPublic
 
 SCOPES = ('all', 'mine', 'public')
 SORTS = ('relevance', 'newest', 'oldest')
@@ -21,7 +22,7 @@ class GalleryQuery:
     scope: str = 'all'
     tags: tuple[str, ...] = ()
     sort: str = ''  # '' = the default: relevance while searching, newest otherwise
-    color: str = ''  # a palette name (repo.palette.PALETTE), '' = any colour
+    color: str = ''  # a palette name (repo.core.palette.PALETTE), '' = any colour
 
     @classmethod
     def from_params(
@@ -92,17 +93,17 @@ class GalleryQuery:
 
 
 def fetch(
-    library: Library, viewer: UserPublic | None, query: GalleryQuery, offset: int, limit: int
+    services: Services, viewer: UserPublic | None, query: GalleryQuery, offset: int, limit: int
 ) -> ImagePage:
     """One page of results for this query, as the viewer may see them (blocking: use io_bound)."""
-    viewer_id = viewer.id if viewer else None
+    actor = Actor.of(viewer)
     if query.scope == 'mine' and viewer is None:
         return ImagePage(items=[], total=0, limit=limit, offset=offset)
     owner = viewer.username if query.scope == 'mine' and viewer else None
     visibility = 'public' if query.scope == 'public' else None
     if query.searching:
-        return library.search(
-            viewer_id,
+        return services.finding.search(
+            actor,
             query.text,
             owner=owner,
             visibility=visibility,
@@ -112,8 +113,8 @@ def fetch(
             limit=limit,
             offset=offset,
         )
-    return library.list(
-        viewer_id,
+    return services.images.list(
+        actor,
         owner=owner,
         visibility=visibility,
         tags=query.tags,

@@ -13,9 +13,9 @@ from nicegui import events, run, ui
 
 from pages import markup
 from pages.gallery_query import GalleryQuery, fetch
-from repo.errors import ShoeboxError
-from repo.library import Library
-from repo.models import ImagePublic, UserPublic
+from repo.container import Services
+from repo.core.errors import ShoeboxError
+from repo.core.schemas import ImagePublic, UserPublic
 
 BATCH = 60
 
@@ -34,14 +34,14 @@ CLICK_JS = """(e) => {
 class ThumbnailGrid:
     def __init__(
         self,
-        library: Library,
+        services: Services,
         viewer: UserPublic | None,
         query: GalleryQuery,
         *,
         batch: int | None = None,
         empty_state: Callable[[ThumbnailGrid], None] | None = None,
     ) -> None:
-        self.library = library
+        self.services = services
         self.viewer = viewer
         self.query = query
         self.batch = batch or BATCH
@@ -89,7 +89,7 @@ class ThumbnailGrid:
         self._loading = True
         self.spinner.visible = True
         try:
-            page = await run.io_bound(fetch, self.library, self.viewer, self.query, 0, self.batch)
+            page = await run.io_bound(fetch, self.services, self.viewer, self.query, 0, self.batch)
         except ShoeboxError as exc:
             ui.notify(exc.message, type='negative')
             return
@@ -114,7 +114,7 @@ class ThumbnailGrid:
         self.spinner.visible = True
         try:
             page = await run.io_bound(
-                fetch, self.library, self.viewer, self.query, self._offset, self.batch
+                fetch, self.services, self.viewer, self.query, self._offset, self.batch
             )
         except ShoeboxError as exc:
             ui.notify(exc.message, type='negative')

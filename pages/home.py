@@ -15,8 +15,8 @@ from pages.grid import ThumbnailGrid
 from pages.layout import frame
 from pages.markup import plural
 from pages.session import current_user, here, redirect_to_sign_in, session_id, sign_in_url
-from repo.library import Library
-from repo.models import UserPublic
+from repo.container import Services
+from repo.core.schemas import UserPublic
 
 SORT_LABELS = {'relevance': 'Best match', 'newest': 'Newest first', 'oldest': 'Oldest first'}
 SCOPE_LABELS = {'all': 'All', 'mine': 'Mine', 'public': 'Public'}
@@ -24,8 +24,8 @@ MAX_SUGGESTED_TAGS = 12
 
 
 class Gallery:
-    def __init__(self, library: Library, viewer: UserPublic | None, query: GalleryQuery) -> None:
-        self.library = library
+    def __init__(self, services: Services, viewer: UserPublic | None, query: GalleryQuery) -> None:
+        self.services = services
         self.viewer = viewer
         self.query = query
         with ui.row().classes('w-full items-center gap-3'):
@@ -51,10 +51,10 @@ class Gallery:
                 .mark('tags')
             )
             ui.link('All tags', '/tags').classes('text-sm whitespace-nowrap').mark('all-tags')
-        self.grid = ThumbnailGrid(library, viewer, query, empty_state=self._empty_state)
+        self.grid = ThumbnailGrid(services, viewer, query, empty_state=self._empty_state)
         self.grid.on_loaded.append(self._loaded)
         if viewer is not None:
-            BulkBar(library, self.grid, session_id())
+            BulkBar(services, self.grid, session_id())
             ui.keyboard(self._key)
 
     # ---- query changes ----------------------------------------------------------------------
@@ -180,13 +180,13 @@ class Gallery:
                     ui.button('Sign in', on_click=lambda: ui.navigate.to(sign_in_url('/'))).props(
                         'unelevated no-caps'
                     )
-                    if self.library.settings.open_signup:
+                    if self.services.settings.open_signup:
                         ui.button(
                             'Create an account', on_click=lambda: ui.navigate.to('/signup')
                         ).props('outline no-caps')
 
 
-def create(library: Library) -> None:
+def create(services: Services) -> None:
     @ui.page('/')
     async def home(
         request: Request,
@@ -196,14 +196,14 @@ def create(library: Library) -> None:
         sort: str = '',
         color: str = '',
     ) -> RedirectResponse | None:
-        viewer = current_user(library)
+        viewer = current_user(services)
         query = GalleryQuery.from_params(q, scope, tags, sort, color)
         if query.scope == 'mine' and viewer is None:
             return redirect_to_sign_in(request)
         with frame(
-            library, viewer, search_text=query.text, live_search=True, next_path=here(request)
+            services, viewer, search_text=query.text, live_search=True, next_path=here(request)
         ) as page:
-            gallery = Gallery(library, viewer, query)
+            gallery = Gallery(services, viewer, query)
         page.search.on_value_change(lambda e: gallery.search(e.value))
         await gallery.grid.reload()
         return None

@@ -1,7 +1,7 @@
 """The owner's side of the image page: edit in place, visibility, download, delete.
 
 Every action re-checks the session first (it may have ended since the page was built) and the
-Library checks ownership again, so no one else can act through these handlers.
+Services checks ownership again, so no one else can act through these handlers.
 """
 
 from __future__ import annotations
@@ -12,15 +12,17 @@ from pages import markup
 from pages.dialogs import confirm
 from pages.session import acting_user
 from pages.tag_widgets import autocomplete_chips, tag_chips
-from repo.errors import ShoeboxError
-from repo.library import Library
-from repo.models import ImagePublic, ImageUpdate, Visibility
-from repo.validation import check_description, check_tags, check_title
+from repo.container import Services
+from repo.core.actor import Actor
+from repo.core.errors import ShoeboxError
+from repo.core.schemas import ImagePublic, ImageUpdate
+from repo.core.validation import check_description, check_tags, check_title
+from repo.core.visibility import Visibility
 
 
 class OwnerControls:
-    def __init__(self, library: Library, image: ImagePublic, session: str | None) -> None:
-        self.library = library
+    def __init__(self, services: Services, image: ImagePublic, session: str | None) -> None:
+        self.services = services
         self.image = image
         self.session = session
         self.editing = False
@@ -79,7 +81,7 @@ class OwnerControls:
             .classes('w-full')
             .mark('edit-tags')
         )
-        autocomplete_chips(tags, self.library, image.owner_id)
+        autocomplete_chips(tags, self.services, Actor.user(image.owner_id))
 
         async def save() -> None:
             ok = True
@@ -151,11 +153,13 @@ class OwnerControls:
         self.render()  # also puts the switch back when the change failed
 
     async def _update(self, changes: ImageUpdate, done: str) -> bool:
-        user = acting_user(self.library, self.session)
+        user = acting_user(self.services, self.session)
         if user is None:
             return False
         try:
-            updated = await run.io_bound(self.library.update, user.id, self.image.id, changes)
+            updated = await run.io_bound(
+                self.services.images.update, Actor.of(user), self.image.id, changes
+            )
         except ShoeboxError as exc:
             ui.notify(exc.message, type='negative')
             return False
@@ -173,11 +177,11 @@ class OwnerControls:
             danger=True,
         ):
             return
-        user = acting_user(self.library, self.session)
+        user = acting_user(self.services, self.session)
         if user is None:
             return
         try:
-            await run.io_bound(self.library.delete, user.id, self.image.id)
+            await run.io_bound(self.services.images.delete, Actor.of(user), self.image.id)
         except ShoeboxError as exc:
             ui.notify(exc.message, type='negative')
             return

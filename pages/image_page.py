@@ -13,20 +13,21 @@ from pages.layout import frame
 from pages.session import current_user, here, session_id, sign_in_url
 from pages.similar import more_like_this
 from pages.tag_widgets import tag_chips
-from repo.errors import ImageNotFound
-from repo.library import Library
-from repo.models import ImagePublic, UserPublic
+from repo.container import Services
+from repo.core.actor import Actor
+from repo.core.errors import ImageNotFound
+from repo.core.schemas import ImagePublic, UserPublic
 
 Neighbour = tuple[str, int] | None
 
 
 def find_neighbours(
-    library: Library, viewer: UserPublic | None, query: GalleryQuery, image_id: str, index: int
+    services: Services, viewer: UserPublic | None, query: GalleryQuery, image_id: str, index: int
 ) -> tuple[Neighbour, Neighbour]:
     """The previous and next image in the results the viewer came from (blocking)."""
     for before in (1, 10):
         start = max(index - before, 0)
-        items = fetch(library, viewer, query, start, before * 2 + 1).items
+        items = fetch(services, viewer, query, start, before * 2 + 1).items
         ids = [i.id for i in items]
         if image_id in ids:
             pos = ids.index(image_id)
@@ -116,11 +117,11 @@ def preview(image: ImagePublic, back: str, prev: Neighbour, nxt: Neighbour, quer
     ui.keyboard(on_key)
 
 
-def details(library: Library, viewer: UserPublic | None, image: ImagePublic) -> None:
+def details(services: Services, viewer: UserPublic | None, image: ImagePublic) -> None:
     is_owner = viewer is not None and viewer.id == image.owner_id
     with ui.card().classes('w-full lg:w-1/3 gap-3').props('flat bordered'):
         if is_owner:
-            OwnerControls(library, image, session_id())
+            OwnerControls(services, image, session_id())
         else:
             ui.label(image.title).classes('text-2xl font-medium sb-title').mark('title')
             if image.description:
@@ -135,7 +136,7 @@ def details(library: Library, viewer: UserPublic | None, image: ImagePublic) -> 
         facts(image, is_owner)
 
 
-def create(library: Library) -> None:
+def create(services: Services) -> None:
     @ui.page('/images/{image_id}')
     async def image_page(
         request: Request,
@@ -147,15 +148,15 @@ def create(library: Library) -> None:
         color: str = '',
         i: int = -1,
     ) -> None:
-        viewer = current_user(library)
+        viewer = current_user(services)
         query = GalleryQuery.from_params(q, scope, tags, sort, color)
         back = query.url('/')
         try:
-            image = await run.io_bound(library.get, viewer.id if viewer else None, image_id)
+            image = await run.io_bound(services.images.get, Actor.of(viewer), image_id)
         except ImageNotFound:
             image = None
         with frame(
-            library,
+            services,
             viewer,
             title=image.title if image else 'Not found',
             search_text=query.text,
@@ -167,9 +168,9 @@ def create(library: Library) -> None:
             prev: Neighbour = None
             nxt: Neighbour = None
             if i >= 0:
-                found = await run.io_bound(find_neighbours, library, viewer, query, image.id, i)
+                found = await run.io_bound(find_neighbours, services, viewer, query, image.id, i)
                 prev, nxt = found or (None, None)
             with ui.row().classes('w-full gap-4 items-start lg:flex-nowrap'):
                 preview(image, back, prev, nxt, query)
-                details(library, viewer, image)
-            await more_like_this(library, viewer, image)
+                details(services, viewer, image)
+            await more_like_this(services, viewer, image)

@@ -11,8 +11,8 @@ from nicegui import context, ui
 
 from pages.gallery_query import GalleryQuery
 from pages.session import end_session, session_id, sign_in_url
-from repo.library import Library
-from repo.models import UserPublic
+from repo.container import Services
+from repo.core.schemas import UserPublic
 
 THEME_COOKIE = 'sb_theme'
 THEMES = {'auto': None, 'dark': True, 'light': False}
@@ -90,11 +90,11 @@ def _theme_toggle() -> None:
         tooltip = ui.tooltip(f'Theme: {state["theme"]} (click to change)')
 
 
-def _account_menu(library: Library, user: UserPublic) -> None:
+def _account_menu(services: Services, user: UserPublic) -> None:
     session = session_id()
 
     def sign_out() -> None:
-        end_session(library, session)
+        end_session(services, session)
         ui.navigate.to('/')
 
     initial = (user.display_name or user.username)[:1].upper()
@@ -122,7 +122,7 @@ def _account_menu(library: Library, user: UserPublic) -> None:
 
 @contextmanager
 def frame(
-    library: Library,
+    services: Services,
     user: UserPublic | None,
     *,
     title: str | None = None,
@@ -178,12 +178,12 @@ def frame(
             ).classes('xs')
         _theme_toggle()
         if user is not None:
-            _account_menu(library, user)
+            _account_menu(services, user)
         else:
             ui.button('Sign in', on_click=lambda: ui.navigate.to(sign_in_url(next_path))).props(
                 'flat color=white no-caps'
             ).mark('sign-in-link')
-            if library.settings.open_signup:
+            if services.settings.open_signup:
                 ui.button('Sign up', on_click=lambda: ui.navigate.to('/signup')).props(
                     'outline color=white no-caps'
                 ).classes('gt-xs')

@@ -9,7 +9,8 @@ import re
 from datetime import UTC, datetime
 from html import escape
 
-from repo.models import ImagePublic, Visibility
+from repo.core.schemas import ImagePublic
+from repo.core.visibility import Visibility
 
 API = '/api/v1/images'
 RENDITIONS = {'thumb': 'thumbnail', 'preview': 'preview', 'original': 'original'}

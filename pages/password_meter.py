@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from nicegui import run, ui
 
-from repo.auth import MIN_PASSWORD, MIN_STRENGTH, password_strength
+from repo.core.account_rules import MIN_PASSWORD, MIN_STRENGTH, password_strength
 
 LABELS = ('Very weak', 'Weak', 'Fair', 'Good', 'Strong')
 COLORS = ('negative', 'negative', 'warning', 'positive', 'positive')

@@ -1,7 +1,7 @@
 """Search by image: drop or pick one picture, see the images that look like it, closest first.
 
 The picture gets the same checks as an upload (type, size, pixel limit) and the same clear
-errors, but it is never stored: the Library reads it from a staged temporary file and drops it.
+errors, but it is never stored: the Services reads it from a staged temporary file and drops it.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from pages.markup import file_size, plural
 from pages.session import acting_user, current_user, here, redirect_to_sign_in, session_id
 from pages.similar import similar_tiles
 from pages.upload import ACCEPT, stage_upload
-from repo.errors import ShoeboxError
-from repo.library import Library
-from repo.models import SimilarPage
+from repo.container import Services
+from repo.core.actor import Actor
+from repo.core.errors import ShoeboxError
+from repo.core.schemas import SimilarPage
 
 log = logging.getLogger(__name__)
 
@@ -50,21 +51,21 @@ FILE_LIST = r"""
 
 
 async def search(
-    library: Library, viewer_id: int, file: events.UploadEventArguments
+    services: Services, viewer: Actor, file: events.UploadEventArguments
 ) -> SimilarPage:
     """Stream the upload into a staged file and search with it (raises ShoeboxError)."""
-    staged = await stage_upload(library, file)
-    page = await run.io_bound(library.search_by_image, viewer_id, staged, LIMIT)
+    staged = await stage_upload(services, file)
+    page = await run.io_bound(services.finding.search_by_image, viewer, staged, LIMIT)
     if page is None:
         raise asyncio.CancelledError
     return page
 
 
 class SearchByImagePage:
-    def __init__(self, library: Library, session: str | None) -> None:
-        self.library = library
+    def __init__(self, services: Services, session: str | None) -> None:
+        self.services = services
         self.session = session
-        limit = file_size(library.settings.max_file_bytes)
+        limit = file_size(services.settings.max_file_bytes)
         ui.label('Search by image').classes('text-2xl font-medium')
         ui.label(
             'Drop a picture or pick one to find the images that look like it: copies at another '
@@ -75,7 +76,7 @@ class SearchByImagePage:
             ui.upload(
                 multiple=False,
                 auto_upload=True,
-                max_file_size=library.settings.max_file_bytes,
+                max_file_size=services.settings.max_file_bytes,
                 max_files=1,
                 on_upload=self.on_upload,
                 on_rejected=lambda: ui.notify(
@@ -116,13 +117,13 @@ class SearchByImagePage:
 
     async def on_upload(self, e: events.UploadEventArguments) -> None:
         name = e.file.name
-        user = acting_user(self.library, self.session)
+        user = acting_user(self.services, self.session)
         if user is None:
             return
         self.results.clear()
         self._status(f'Looking for images like “{name}”…', busy=True)
         try:
-            page = await search(self.library, user.id, e)
+            page = await search(self.services, Actor.of(user), e)
         except ShoeboxError as exc:
             ui.run_javascript(HIDE_PREVIEW_JS)
             ui.notify(exc.message, type='negative', multi_line=True)
@@ -148,12 +149,12 @@ class SearchByImagePage:
             similar_tiles(page.items).mark('similar-tiles')
 
 
-def create(library: Library) -> None:
+def create(services: Services) -> None:
     @ui.page('/search-by-image')
     def search_by_image_page(request: Request) -> RedirectResponse | None:
-        user = current_user(library)
+        user = current_user(services)
         if user is None:
             return redirect_to_sign_in(request)
-        with frame(library, user, title='Search by image', next_path=here(request)):
-            SearchByImagePage(library, session_id())
+        with frame(services, user, title='Search by image', next_path=here(request)):
+            SearchByImagePage(services, session_id())
         return None

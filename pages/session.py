@@ -1,7 +1,7 @@
 """Who is signed in: the server-side session id lives in NiceGUI's server-side user storage.
 
 The browser's cookie holds only NiceGUI's signed browser id; the login session itself is a row in
-the database (Library.sessions), so ending it there (sign-out, password change, account deletion)
+the database (Services.sessions), so ending it there (sign-out, password change, account deletion)
 takes effect on the very next request. Nothing is written for anonymous visitors. Signing in
 goes through pages/session_rotation.py, which gives the browser a new cookie each time.
 """
@@ -15,8 +15,9 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, context, ui
 
-from repo.library import Library
-from repo.models import UserPublic
+from repo.container import Services
+from repo.core.actor import ANONYMOUS
+from repo.core.schemas import UserPublic
 
 SESSION_KEY = 'session'
 SIGN_IN_PATH = '/signin'
@@ -31,18 +32,18 @@ def session_id() -> str | None:
     return value if isinstance(value, str) else None
 
 
-def current_user(library: Library) -> UserPublic | None:
+def current_user(services: Services) -> UserPublic | None:
     """The signed-in user, checked against the database on every call."""
-    return library.sessions.user(session_id())
+    return services.signin.session_user(session_id())
 
 
-def end_session(library: Library, session: str | None = None) -> None:
+def end_session(services: Services, session: str | None = None) -> None:
     """Sign out: the session row goes, and so does this browser's server-side storage.
 
     `session` is the login session the page was built with (a page left open may belong to a
     browser id that has moved on since: pages/session_rotation.py); by default this browser's.
     """
-    library.sessions.end(session or session_id())
+    services.signin.end_session(ANONYMOUS, session or session_id())
     with suppress(RuntimeError, AssertionError):
         app.storage.user.clear()
 
@@ -89,10 +90,10 @@ def client_address() -> str | None:
     return request.client.host
 
 
-def acting_user(library: Library, session: str | None) -> UserPublic | None:
+def acting_user(services: Services, session: str | None) -> UserPublic | None:
     """The user an action runs as, checked again right now (the session may have ended since
     the page was built). When it has ended, say so and go to sign-in."""
-    user = library.sessions.user(session)
+    user = services.signin.session_user(session)
     if user is None:
         ui.notify('Your session has ended. Please sign in again.', type='warning')
         ui.navigate.to(SIGN_IN_PATH)

@@ -17,13 +17,14 @@ Signing in happens over the page's websocket, which cannot set a cookie, so:
 A cookie captured before step 3 names storage that is empty afterwards: it is worth nothing.
 Step 1 is what keeps step 3 safe: the hand-off sits in storage only the signing-in browser's
 cookie names, so someone holding an older cookie cannot collect it first. Nothing secret travels
-in a URL. The storage moves use NiceGUI's internal user-storage table (checked by the tests).
+in a URL. Moving a browser to a new id needs NiceGUI's internals, so main.py hands that in
+(`move_browser`, from api/nicegui_internals.py).
 """
 
 from __future__ import annotations
 
 import time
-import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -31,59 +32,49 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
 from pages.session import SESSION_KEY, SIGN_IN_PATH, safe_next, session_id
-from repo.library import Library
+from repo.container import Services
+from repo.core.actor import ANONYMOUS, Actor
 
 RENEW_PATH = '/session/renew'
 HANDOFF_KEY = 'handoff'
 HANDOFF_SECONDS = 120  # from a correct password to the browser's next request
+# (request, what the new id's storage holds): the browser of the request gets a new id, its old
+# storage is emptied, and the response sets the new cookie.
+MoveBrowser = Callable[[Request, dict[str, Any]], Awaitable[None]]
 
 
-async def _switch_browser_id(request: Request, contents: dict[str, Any]) -> None:
-    """Give the browser of this request a new id whose storage holds `contents`; the storage
-    of the id it had is emptied (and its file removed). The response sets the new cookie."""
-    storage = app.storage
-    old = storage.user
-    new_id = str(uuid.uuid4())
-    await storage._create_user_storage(new_id)  # NiceGUI's own loader for a browser's storage
-    request.session['id'] = new_id  # the cookie SessionMiddleware sends with this response
-    storage.user.update(contents)
-    old.clear()
+class SessionRotation:
+    def __init__(self, services: Services, move_browser: MoveBrowser) -> None:
+        self.services = services
+        self.move_browser = move_browser
 
+    async def fresh_browser_id(self, request: Request, *, keep_login: bool = False) -> None:
+        """Step 1: the page being built runs under a new browser id (see the module docstring).
 
-async def fresh_browser_id(request: Request, *, keep_login: bool = False) -> None:
-    """Step 1: the page being built runs under a new browser id (see the module docstring).
+        With keep_login the signed-in session moves along (the account page); otherwise the new
+        storage starts empty (sign-in and sign-up, where nobody is signed in).
+        """
+        current = session_id()
+        await self.move_browser(request, {SESSION_KEY: current} if keep_login and current else {})
 
-    With keep_login the signed-in session moves along (the account page); otherwise the new
-    storage starts empty (sign-in and sign-up, where nobody is signed in).
-    """
-    current = session_id()
-    contents = {SESSION_KEY: current} if keep_login and current else {}
-    await _switch_browser_id(request, contents)
+    def hand_off(self, user_id: int, next_path: str) -> None:
+        """Step 2, in the page's event handler: a new login session for user_id, parked for
+        RENEW_PATH, and the browser sent there (it comes back to next_path)."""
+        storage = app.storage.user
+        self._end(storage.pop(HANDOFF_KEY, None))
+        storage[HANDOFF_KEY] = {
+            'session': self.services.signin.start_session(Actor.user(user_id)),
+            'next': safe_next(next_path),
+            'expires': time.time() + HANDOFF_SECONDS,
+        }
+        ui.navigate.to(RENEW_PATH)
 
+    def _end(self, handoff: object) -> None:
+        if isinstance(handoff, dict) and isinstance(handoff.get('session'), str):
+            self.services.signin.end_session(ANONYMOUS, handoff['session'])
 
-def hand_off(library: Library, user_id: int, next_path: str) -> None:
-    """Step 2, in the page's event handler: a new login session for user_id, parked for
-    RENEW_PATH, and the browser sent there (it comes back to next_path)."""
-    storage = app.storage.user
-    _end_handoff(library, storage.pop(HANDOFF_KEY, None))
-    storage[HANDOFF_KEY] = {
-        'session': library.sessions.create(user_id),
-        'next': safe_next(next_path),
-        'expires': time.time() + HANDOFF_SECONDS,
-    }
-    ui.navigate.to(RENEW_PATH)
-
-
-def _end_handoff(library: Library, handoff: object) -> None:
-    if isinstance(handoff, dict) and isinstance(handoff.get('session'), str):
-        library.sessions.end(handoff['session'])
-
-
-def register(fastapi_app: FastAPI, library: Library) -> None:
-    """Step 3: the route that turns a hand-off into the browser's login under a new cookie."""
-
-    @fastapi_app.get(RENEW_PATH, include_in_schema=False)
-    async def renew_session(request: Request) -> RedirectResponse:
+    async def renew(self, request: Request) -> RedirectResponse:
+        """Step 3: the hand-off becomes the browser's login, under a new cookie."""
         storage = app.storage.user
         handoff = storage.pop(HANDOFF_KEY, None)
         valid = (
@@ -93,12 +84,15 @@ def register(fastapi_app: FastAPI, library: Library) -> None:
             and handoff['expires'] >= time.time()
         )
         if not valid:
-            _end_handoff(library, handoff)
+            self._end(handoff)
             return RedirectResponse(SIGN_IN_PATH, status_code=303)
         assert isinstance(handoff, dict)
         previous = storage.get(SESSION_KEY)
-        await _switch_browser_id(request, {SESSION_KEY: handoff['session']})
+        await self.move_browser(request, {SESSION_KEY: handoff['session']})
         if isinstance(previous, str) and previous != handoff['session']:
-            library.sessions.end(previous)
+            self.services.signin.end_session(ANONYMOUS, previous)
         headers = {'Cache-Control': 'no-store'}
         return RedirectResponse(safe_next(handoff.get('next')), status_code=303, headers=headers)
+
+    def register(self, fastapi_app: FastAPI) -> None:
+        fastapi_app.add_api_route(RENEW_PATH, self.renew, methods=['GET'], include_in_schema=False)

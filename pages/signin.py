@@ -1,4 +1,4 @@
-"""Sign in (and back to where you were), throttled per account and address by the Library."""
+"""Sign in (and back to where you were), throttled per account and address by the Services."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from nicegui import run, ui
 
 from pages.layout import frame
 from pages.session import client_address, current_user, safe_next
-from pages.session_rotation import fresh_browser_id, hand_off
-from repo.errors import InvalidCredentials, Throttled
-from repo.library import Library
+from pages.session_rotation import SessionRotation
+from repo.container import Services
+from repo.core.actor import ANONYMOUS
+from repo.core.errors import InvalidCredentials, Throttled
 
 
 class SignInForm:
-    def __init__(self, library: Library, next_path: str) -> None:
-        self.library = library
+    def __init__(self, services: Services, rotation: SessionRotation, next_path: str) -> None:
+        self.services = services
+        self.rotation = rotation
         self.next_path = next_path
         self.message = (
             ui.label('').classes('text-negative').props('role=alert').mark('signin-error')
@@ -70,7 +72,11 @@ class SignInForm:
         self.button.props('loading')
         try:
             user = await run.io_bound(
-                self.library.authenticate, username, password, client_address()
+                self.services.signin.authenticate,
+                ANONYMOUS,
+                username,
+                password,
+                client_address(),
             )
         except InvalidCredentials as exc:
             self._show(exc.message)
@@ -86,23 +92,23 @@ class SignInForm:
             self.button.props(remove='loading')
         if user is None:
             return  # the app is shutting down
-        hand_off(self.library, user.id, self.next_path)
+        self.rotation.hand_off(user.id, self.next_path)
 
 
-def create(library: Library) -> None:
+def create(services: Services, rotation: SessionRotation) -> None:
     @ui.page('/signin')
     async def signin(request: Request, next: str = '') -> RedirectResponse | None:
         target = safe_next(next)
-        if current_user(library) is not None:
+        if current_user(services) is not None:
             return RedirectResponse(target, status_code=303)
-        await fresh_browser_id(request)
+        await rotation.fresh_browser_id(request)
         with (
-            frame(library, None, title='Sign in', next_path=target),
+            frame(services, None, title='Sign in', next_path=target),
             ui.card().classes('w-full max-w-sm mx-auto gap-3 p-6').mark('signin'),
         ):
             ui.label('Sign in').classes('text-2xl font-medium')
-            SignInForm(library, target)
-            if library.settings.open_signup:
+            SignInForm(services, rotation, target)
+            if services.settings.open_signup:
                 with ui.row().classes('gap-1 text-sm'):
                     ui.label('New here?')
                     suffix = f'?next={quote(target, safe="/")}' if target != '/' else ''

@@ -9,17 +9,19 @@ from nicegui import run, ui
 from pages.layout import frame
 from pages.password_meter import StrengthMeter
 from pages.session import current_user, safe_next, sign_in_url
-from pages.session_rotation import fresh_browser_id, hand_off
-from repo.auth import MIN_PASSWORD, check_password, check_username
-from repo.errors import Conflict, Invalid, ShoeboxError
-from repo.library import Library
+from pages.session_rotation import SessionRotation
+from repo.container import Services
+from repo.core.account_rules import MIN_PASSWORD, check_password, check_username
+from repo.core.actor import ANONYMOUS
+from repo.core.errors import Conflict, Invalid, ShoeboxError
 
 USERNAME_HINT = '3 to 32 characters: letters, digits, _ . - ; starting with a letter'
 
 
 class SignUpForm:
-    def __init__(self, library: Library, next_path: str) -> None:
-        self.library = library
+    def __init__(self, services: Services, rotation: SessionRotation, next_path: str) -> None:
+        self.services = services
+        self.rotation = rotation
         self.next_path = next_path
         field = 'w-full'
         self.username = (
@@ -100,7 +102,8 @@ class SignUpForm:
         self.button.props('loading')
         try:
             user = await run.io_bound(
-                self.library.create_user,
+                self.services.accounts.create_user,
+                ANONYMOUS,
                 self.username.value or '',
                 self.password.value or '',
                 display_name=self.display_name.value,
@@ -118,22 +121,22 @@ class SignUpForm:
         if user is None:
             return  # the app is shutting down
         ui.notify(f'Welcome to Shoebox, {user.display_name}!', type='positive')
-        hand_off(self.library, user.id, self.next_path)
+        self.rotation.hand_off(user.id, self.next_path)
 
 
-def create(library: Library) -> None:
+def create(services: Services, rotation: SessionRotation) -> None:
     @ui.page('/signup')
     async def signup(request: Request, next: str = '') -> RedirectResponse | None:
         target = safe_next(next)
-        if current_user(library) is not None:
+        if current_user(services) is not None:
             return RedirectResponse(target, status_code=303)
-        await fresh_browser_id(request)
+        await rotation.fresh_browser_id(request)
         with (
-            frame(library, None, title='Create an account'),
+            frame(services, None, title='Create an account'),
             ui.card().classes('w-full max-w-md mx-auto gap-3 p-6').mark('signup'),
         ):
             ui.label('Create an account').classes('text-2xl font-medium')
-            if not library.settings.open_signup:
+            if not services.settings.open_signup:
                 ui.label('Sign-up is closed on this server. Ask its admin for an account.').mark(
                     'signup-closed'
                 )
@@ -141,7 +144,7 @@ def create(library: Library) -> None:
                     'unelevated no-caps'
                 )
                 return None
-            SignUpForm(library, target)
+            SignUpForm(services, rotation, target)
             with ui.row().classes('gap-1 text-sm'):
                 ui.label('Already have an account?')
                 ui.link('Sign in', sign_in_url(target))

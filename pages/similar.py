@@ -1,6 +1,6 @@
 """Images ranked by look: the tiles with a friendly closeness label, and "More like this".
 
-Shared by the image page and the search-by-image page. The Library decides what the viewer may
+Shared by the image page and the search-by-image page. The Services decides what the viewer may
 see (public images and their own, never someone else's private ones).
 """
 
@@ -9,10 +9,11 @@ from __future__ import annotations
 from nicegui import run, ui
 
 from pages import markup
-from repo.errors import ShoeboxError
-from repo.library import Library
-from repo.models import ImagePublic, SimilarImage, UserPublic
-from repo.similarity import NEAR_DUPLICATE_DISTANCE
+from repo.container import Services
+from repo.core.actor import Actor
+from repo.core.errors import ShoeboxError
+from repo.core.schemas import ImagePublic, SimilarImage, UserPublic
+from repo.services.finding import NEAR_DUPLICATE_DISTANCE
 
 MORE_LIKE_THIS = 12
 # Beyond the near-duplicate threshold: still alike up to here (a related scene, same colours).
@@ -59,11 +60,11 @@ def similar_tiles(items: list[SimilarImage]) -> ui.html:
     return ui.html(f'<div class="sb-tiles">{tiles}</div>', sanitize=False).classes('w-full')
 
 
-async def more_like_this(library: Library, viewer: UserPublic | None, image: ImagePublic) -> None:
+async def more_like_this(services: Services, viewer: UserPublic | None, image: ImagePublic) -> None:
     """A section of the closest-looking images the viewer may see (hidden when there are none)."""
     try:
         page = await run.io_bound(
-            library.similar, viewer.id if viewer else None, image.id, MORE_LIKE_THIS
+            services.finding.similar, Actor.of(viewer), image.id, MORE_LIKE_THIS
         )
     except ShoeboxError:
         return  # deleted or hidden meanwhile: the page itself already says what it can

@@ -1,6 +1,6 @@
 """Tags on the pages: chips that tell automatic tags apart, and autocomplete from existing tags.
 
-Suggestions come from Library.tags(viewer, prefix=...), which counts only images the viewer may
+Suggestions come from Services.tags(viewer, prefix=...), which counts only images the viewer may
 see, so a private tag of someone else is never suggested.
 """
 
@@ -11,9 +11,10 @@ from collections.abc import Awaitable, Callable
 from nicegui import events, run, ui
 
 from pages.gallery_query import GalleryQuery
-from repo.errors import ShoeboxError
-from repo.library import Library
-from repo.models import ImagePublic, TagCount
+from repo.container import Services
+from repo.core.actor import Actor
+from repo.core.errors import ShoeboxError
+from repo.core.schemas import ImagePublic, TagCount
 
 SUGGESTIONS = 8
 AUTO_HINT = 'Added automatically by Shoebox from the image itself'
@@ -50,17 +51,17 @@ def tag_chips(
                 chip.props('clickable').classes('sb-tag').mark('tag')
 
 
-def suggest(library: Library, viewer_id: int | None, prefix: str) -> list[TagCount]:
+def suggest(services: Services, viewer: Actor, prefix: str) -> list[TagCount]:
     """Existing tags starting with prefix, most used first (blocking: use io_bound)."""
     if not prefix.strip():
         return []
     try:
-        return library.tags(viewer_id, sort='count', prefix=prefix, limit=SUGGESTIONS)
+        return services.finding.tags(viewer, sort='count', prefix=prefix, limit=SUGGESTIONS)
     except ShoeboxError:
         return []
 
 
-def autocomplete_chips(field: ui.input_chips, library: Library, viewer_id: int | None) -> None:
+def autocomplete_chips(field: ui.input_chips, services: Services, viewer: Actor) -> None:
     """Offer existing tags in the chips field's menu while typing.
 
     Quasar's select shows the options it is given (the filter hook only opens the menu; nothing
@@ -74,7 +75,7 @@ def autocomplete_chips(field: ui.input_chips, library: Library, viewer_id: int |
     async def typed(e: events.GenericEventArguments) -> None:
         text = e.args if isinstance(e.args, str) else ''
         state['typed'] = text
-        found = await run.io_bound(suggest, library, viewer_id, text)
+        found = await run.io_bound(suggest, services, viewer, text)
         if found is None or state['typed'] != text:
             return  # shutting down, or more was typed meanwhile
         taken = set(field.value or [])
@@ -92,10 +93,10 @@ class TagSuggestions:
     input's shadow text), and a few matches show as chips below that fill it in when pressed.
     """
 
-    def __init__(self, field: ui.input, library: Library, viewer_id: int | None) -> None:
+    def __init__(self, field: ui.input, services: Services, viewer: Actor) -> None:
         self.field = field
-        self.library = library
-        self.viewer_id = viewer_id
+        self.services = services
+        self.viewer = viewer
         self.row = (
             ui.row()
             .classes('items-center gap-1 -mt-2')
@@ -113,7 +114,7 @@ class TagSuggestions:
     async def _changed(self) -> None:
         value = self.field.value or ''
         head, word = self.split(value)
-        found = await run.io_bound(suggest, self.library, self.viewer_id, word)
+        found = await run.io_bound(suggest, self.services, self.viewer, word)
         if found is None or (self.field.value or '') != value:
             return
         done = {t.strip().lower() for t in value.split(',')[:-1]}

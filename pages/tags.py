@@ -1,7 +1,7 @@
 """Tags: every tag on an image the viewer may see, with how many such images carry it.
 
 Ordered by count or by name (kept in the URL: ?sort=name), filtered by a prefix as you type;
-each tag leads to the gallery filtered by it. The Library counts only what the viewer may see,
+each tag leads to the gallery filtered by it. The Services counts only what the viewer may see,
 so someone else's private tag never shows, not even as a name.
 """
 
@@ -15,9 +15,10 @@ from pages.gallery_query import GalleryQuery
 from pages.layout import frame
 from pages.markup import plural
 from pages.session import current_user, here, sign_in_url
-from repo.errors import ShoeboxError
-from repo.library import Library
-from repo.models import TagCount, UserPublic
+from repo.container import Services
+from repo.core.actor import Actor
+from repo.core.errors import ShoeboxError
+from repo.core.schemas import TagCount, UserPublic
 
 SORTS = {'count': 'Most used', 'name': 'A to Z'}
 LIMIT = 1000
@@ -35,8 +36,8 @@ def tag_links(tags: list[TagCount]) -> str:
 
 
 class TagsPage:
-    def __init__(self, library: Library, viewer: UserPublic | None, sort: str) -> None:
-        self.library = library
+    def __init__(self, services: Services, viewer: UserPublic | None, sort: str) -> None:
+        self.services = services
         self.viewer = viewer
         self.sort = sort
         self.generation = 0
@@ -73,8 +74,8 @@ class TagsPage:
         prefix = (self.filter.value or '').strip()
         try:
             tags = await run.io_bound(
-                self.library.tags,
-                self.viewer.id if self.viewer else None,
+                self.services.finding.tags,
+                Actor.of(self.viewer),
                 sort=self.sort,
                 prefix=prefix or None,
                 limit=LIMIT,
@@ -122,10 +123,10 @@ class TagsPage:
                 )
 
 
-def create(library: Library) -> None:
+def create(services: Services) -> None:
     @ui.page('/tags')
     async def tags_page(request: Request, sort: str = 'count') -> None:
-        viewer = current_user(library)
-        with frame(library, viewer, title='Tags', next_path=here(request)):
-            page = TagsPage(library, viewer, sort if sort in SORTS else 'count')
+        viewer = current_user(services)
+        with frame(services, viewer, title='Tags', next_path=here(request)):
+            page = TagsPage(services, viewer, sort if sort in SORTS else 'count')
         await page.load()

@@ -7,14 +7,15 @@ from nicegui import run, ui
 from pages import markup
 from pages.dialogs import confirm
 from pages.session import acting_user
-from repo.errors import ShoeboxError
-from repo.library import Library
-from repo.models import TokenPublic
+from repo.container import Services
+from repo.core.actor import Actor
+from repo.core.errors import ShoeboxError
+from repo.core.schemas import TokenPublic
 
 
 class TokensSection:
-    def __init__(self, library: Library, session: str | None) -> None:
-        self.library = library
+    def __init__(self, services: Services, session: str | None) -> None:
+        self.services = services
         self.session = session
         ui.label('API tokens').classes('text-lg font-medium')
         ui.label(
@@ -37,8 +38,8 @@ class TokensSection:
         self.refresh()
 
     def refresh(self) -> None:
-        user = self.library.sessions.user(self.session)
-        tokens = self.library.tokens.list(user.id) if user else []
+        user = self.services.signin.session_user(self.session)
+        tokens = self.services.signin.list_tokens(Actor.of(user)) if user else []
         self.list.clear()
         with self.list:
             if not tokens:
@@ -59,11 +60,13 @@ class TokensSection:
                 ).mark('revoke')
 
     async def create(self) -> None:
-        user = acting_user(self.library, self.session)
+        user = acting_user(self.services, self.session)
         if user is None:
             return
         try:
-            created = await run.io_bound(self.library.tokens.create, user.id, self.name.value or '')
+            created = await run.io_bound(
+                self.services.signin.create_token, Actor.of(user), self.name.value or ''
+            )
         except ShoeboxError as exc:
             self.name.error = exc.message
             return
@@ -100,11 +103,11 @@ class TokensSection:
             danger=True,
         ):
             return
-        user = acting_user(self.library, self.session)
+        user = acting_user(self.services, self.session)
         if user is None:
             return
         try:
-            await run.io_bound(self.library.tokens.revoke, user.id, token.id)
+            await run.io_bound(self.services.signin.revoke_token, Actor.of(user), token.id)
         except ShoeboxError as exc:
             ui.notify(exc.message, type='negative')
         else:

@@ -1,7 +1,7 @@
 """Upload many images: batch settings first, then per-file progress and results.
 
 Each file is its own POST (no on_multi_upload, so Quasar does not batch), so the API's body-size
-guard can refuse an oversized request early. Bytes are streamed into Library.stage() chunk by
+guard can refuse an oversized request early. Bytes are streamed into Services.stage() chunk by
 chunk and the Pillow work runs off the event loop; one bad file never spoils the batch.
 """
 
@@ -19,10 +19,12 @@ from pages.markup import file_size
 from pages.session import current_user, here, redirect_to_sign_in, session_id
 from pages.tag_widgets import TagSuggestions
 from pages.upload_results import UploadResults
-from repo.errors import DiskFull, DuplicateImage, ShoeboxError, is_disk_full
-from repo.library import Library, StagedFile
-from repo.models import ImagePublic, UserPublic
-from repo.validation import check_description, check_tags, parse_tag_list
+from repo.container import Services
+from repo.core.actor import Actor
+from repo.core.errors import DiskFull, DuplicateImage, ShoeboxError, is_disk_full
+from repo.core.schemas import ImagePublic, UserPublic
+from repo.core.validation import check_description, check_tags, parse_tag_list
+from repo.services.ingest import StagedFile
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +66,9 @@ REJECTED_JS = """(entries) => emit(entries.map(e => ({
 })))"""
 
 
-async def stage_upload(library: Library, file: events.UploadEventArguments) -> StagedFile:
+async def stage_upload(services: Services, file: events.UploadEventArguments) -> StagedFile:
     """Stream a browser upload into a size-capped staged file (raises TooLarge while streaming)."""
-    staged = await run.io_bound(library.stage)
+    staged = await run.io_bound(services.ingest.stage)
     if staged is None:
         raise asyncio.CancelledError  # the app is shutting down
     try:
@@ -79,7 +81,7 @@ async def stage_upload(library: Library, file: events.UploadEventArguments) -> S
 
 
 async def store(
-    library: Library,
+    services: Services,
     user: UserPublic,
     file: events.UploadEventArguments,
     *,
@@ -88,10 +90,10 @@ async def store(
     description: str,
 ) -> ImagePublic:
     """Stream one uploaded file into a staged file, then add it (raises ShoeboxError)."""
-    staged = await stage_upload(library, file)
+    staged = await stage_upload(services, file)
     image = await run.io_bound(
-        library.add,
-        user.id,
+        services.ingest.add,
+        Actor.of(user),
         staged,
         file.file.name,
         description=description,
@@ -113,11 +115,11 @@ def tags_problem(value: str | None) -> str | None:
 
 
 class UploadPage:
-    def __init__(self, library: Library, session: str | None) -> None:
-        self.library = library
+    def __init__(self, services: Services, session: str | None) -> None:
+        self.services = services
         self.session = session
         self.slots = asyncio.Semaphore(CONCURRENT)
-        limit = file_size(library.settings.max_file_bytes)
+        limit = file_size(services.settings.max_file_bytes)
         self.limit = limit
 
         ui.label('Upload images').classes('text-2xl font-medium')
@@ -145,8 +147,8 @@ class UploadPage:
                         .classes('w-full')
                         .mark('upload-tags')
                     )
-                    user = library.sessions.user(session)
-                    TagSuggestions(self.tags, library, user.id if user else None)
+                    user = services.signin.session_user(session)
+                    TagSuggestions(self.tags, services, Actor.of(user))
                 self.description = (
                     ui.textarea('Description', placeholder='Optional, for every image of the batch')
                     .props('outlined dense autogrow maxlength=5000')
@@ -159,7 +161,7 @@ class UploadPage:
             ui.upload(
                 multiple=True,
                 auto_upload=True,
-                max_file_size=library.settings.max_file_bytes,
+                max_file_size=services.settings.max_file_bytes,
                 max_files=MAX_FILES,
                 on_upload=self.on_upload,
                 label='Drop images here, or press + to choose',
@@ -220,7 +222,7 @@ class UploadPage:
 
     async def on_upload(self, e: events.UploadEventArguments) -> None:
         row = self.results.add(e.file.name)
-        user = self.library.sessions.user(self.session)
+        user = self.services.signin.session_user(self.session)
         if user is None:
             row.refused('your session has ended; please sign in again')
             return
@@ -236,7 +238,7 @@ class UploadPage:
         async with self.slots:
             try:
                 image = await store(
-                    self.library,
+                    self.services,
                     user,
                     e,
                     visibility=self.visibility.value or 'private',
@@ -261,17 +263,17 @@ class UploadPage:
         if not image.looks_like:
             return None
         try:
-            return await run.io_bound(self.library.get, user.id, image.looks_like)
+            return await run.io_bound(self.services.images.get, Actor.of(user), image.looks_like)
         except ShoeboxError:
             return None  # deleted meanwhile
 
 
-def create(library: Library) -> None:
+def create(services: Services) -> None:
     @ui.page('/upload')
     def upload_page(request: Request) -> RedirectResponse | None:
-        user = current_user(library)
+        user = current_user(services)
         if user is None:
             return redirect_to_sign_in(request)
-        with frame(library, user, title='Upload', next_path=here(request)):
-            UploadPage(library, session_id())
+        with frame(services, user, title='Upload', next_path=here(request)):
+            UploadPage(services, session_id())
         return None

@@ -7,7 +7,7 @@ from collections import Counter
 from nicegui import ui
 
 from pages import markup
-from repo.models import ImagePublic
+from repo.core.schemas import ImagePublic
 
 
 class ResultRow:

@@ -6,10 +6,10 @@ the year it was taken and the camera make. The Library stores them marked as aut
 
 from __future__ import annotations
 
-from repo.errors import Invalid
+from repo.core.errors import Invalid
+from repo.core.palette import names_for
+from repo.core.validation import normalize_tag
 from repo.imaging import ImageFacts
-from repo.palette import names_for
-from repo.validation import normalize_tag
 
 SQUARE_WITHIN = 1.05  # long side / short side up to this is 'square' (5%)
 PANORAMA_FROM = 2.0  # from 2:1 either way an image is also a 'panorama'

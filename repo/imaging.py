@@ -17,8 +17,8 @@ from datetime import datetime
 
 from PIL import Image, UnidentifiedImageError
 
-from repo.cielab import srgb_to_lab
-from repo.errors import DiskFull, is_disk_full
+from repo.core.cielab import srgb_to_lab
+from repo.core.errors import DiskFull, is_disk_full
 
 log = logging.getLogger(__name__)
 

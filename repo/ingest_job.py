@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from repo import autotags, imaging, palette
+from repo import autotags, imaging
+from repo.core import palette
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from whoosh.analysis import STOP_WORDS
 
-from repo.errors import Invalid
+from repo.core.errors import Invalid
 from search_index.schema import FOLD, stem
 
 MAX_QUERY_CHARS = 256

@@ -12,7 +12,7 @@ import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from repo.errors import Invalid
+from repo.core.errors import Invalid
 from search_index.query import Word, word_terms
 from search_index.scoring import accumulate
 from search_index.snapshot import DocSet, Snapshot

@@ -47,7 +47,7 @@ SCHEMA = Schema(
     tags=TEXT(analyzer=ANALYZER, phrase=False, field_boost=TAGS_BOOST),
     # Exact tag values for the tag filter (multi-word tags stay whole, nothing is stemmed).
     tag=ID(),
-    # Named colours the image matches (repo.palette), for the colour filter.
+    # Named colours the image matches (repo.core.palette), for the colour filter.
     color=ID(),
 )
 

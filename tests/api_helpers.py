@@ -10,8 +10,8 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 import api
+from repo.core.schemas import UserPublic
 from repo.library import Library
-from repo.models import UserPublic
 from tests.images import image_bytes
 
 SessionUser = Callable[..., UserPublic | None]
@@ -19,7 +19,7 @@ SessionUser = Callable[..., UserPublic | None]
 
 def make_app(library: Library, session_user: SessionUser | None = None) -> FastAPI:
     app = FastAPI()
-    api.register(app, library, session_user=session_user)
+    api.register(app, library.services, session_user=session_user)
     return app
 
 

@@ -10,8 +10,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from repo.config import Settings
+from repo.core.schemas import UserPublic
 from repo.library import Library
-from repo.models import UserPublic
 from repo.worker_pool import new_pool
 
 PASSWORD = 'correct horse battery staple'

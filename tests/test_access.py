@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from repo.errors import Forbidden, ImageNotFound
-from repo.models import ImageUpdate
+from repo.core.errors import Forbidden, ImageNotFound
+from repo.core.schemas import ImageUpdate
 from tests import images
 
 

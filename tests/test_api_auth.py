@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
+from repo.core.schemas import UserPublic
+from repo.core.throttle import FREE_FAILURES
 from repo.library import Library
-from repo.models import UserPublic
-from repo.throttle import FREE_FAILURES
 from tests.api_helpers import bearer, client_for, make_app, token_for, upload
 from tests.conftest import PASSWORD
 
@@ -248,7 +248,7 @@ def test_register_again_swaps_the_library_without_duplicating_routes(
     routes = len(app.routes)
     other = make_library(Settings(data_dir=tmp_path / 'other'))
     other.create_user('dora', PASSWORD)
-    register(app, other)
+    register(app, other.services)
     assert len(app.routes) == routes
     r = client_for(app).post('/api/v1/auth/token', json={'username': 'dora', 'password': PASSWORD})
     assert r.status_code == 200

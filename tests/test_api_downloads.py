@@ -8,8 +8,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from api.files import download_name
+from repo.core.schemas import UserPublic
 from repo.library import Library
-from repo.models import UserPublic
 from tests import images
 from tests.api_helpers import bearer, client_for, make_app, token_for, upload
 

@@ -21,10 +21,11 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 
-from api.fast_path import BrowserSession, RenditionShortcut, lean_middleware
+from api.fast_path import RenditionShortcut
 from api.guards import BodyLimitGuard
+from api.nicegui_internals import BrowserSession, lean_middleware
 from api.offload import Offload
-from repo.models import UserPublic
+from repo.core.schemas import UserPublic
 from tests.ui_fixtures import (  # noqa: F401  (fixtures)
     PASSWORD,
     add_image,

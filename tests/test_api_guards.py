@@ -15,8 +15,8 @@ from fastapi import FastAPI, Request
 
 from api.multipart import UploadForm, owned_by_job
 from api.offload import image_jobs
+from repo.core.schemas import UserPublic
 from repo.library import Library
-from repo.models import UserPublic
 from tests.api_helpers import bearer, make_app, multipart_head, raw_call, token_for
 
 MAX_FILE = 200_000

@@ -12,8 +12,8 @@ import pytest
 from PIL import Image as PILImage
 from starlette.testclient import TestClient
 
+from repo.core.schemas import UserPublic
 from repo.library import Library
-from repo.models import UserPublic
 from tests import images
 from tests.api_helpers import (
     bearer,

@@ -11,10 +11,11 @@ from __future__ import annotations
 import pytest
 from starlette.testclient import TestClient
 
-from api.origin_guard import is_allowed, restrict_websocket
+from api.nicegui_internals import restrict_websocket
+from api.origin_guard import is_allowed
 from repo.config import Settings
+from repo.core.schemas import UserPublic
 from repo.library import Library
-from repo.models import UserPublic
 from tests.api_helpers import bearer, client_for, make_app, token_for
 
 OWN = 'http://testserver'  # TestClient's origin

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from repo.autotags import auto_tags, camera_make, orientation_tags
+from repo.core.validation import MAX_TAG
 from repo.imaging import ImageFacts, process_image
-from repo.validation import MAX_TAG
 
 
 def upload(im: Image.Image, tmp_path: Path, exif: Image.Exif | None = None) -> ImageFacts:

@@ -23,8 +23,8 @@ from cli import app as cli_app
 from cli_client.config import ClientConfig, resolve
 from cli_client.upload import Outcome, Uploader, UploadOptions
 from repo.config import Settings
+from repo.core.schemas import UserPublic
 from repo.library import Library
-from repo.models import UserPublic
 from tests import images
 from tests.conftest import PASSWORD
 
@@ -73,7 +73,7 @@ def library(pool, fast_hasher, tmp_path_factory) -> Iterator[Library]:  # type: 
 @pytest.fixture(scope='module')
 def server(library: Library, start_server: StartServer) -> str:
     app = FastAPI()
-    api.register(app, library)
+    api.register(app, library.services)
     return start_server(app)
 
 
@@ -314,7 +314,7 @@ def test_transient_failures_are_retried_with_backoff_honouring_retry_after(
     library: Library, start_server: StartServer, user: UserPublic, tmp_path: Path
 ) -> None:
     app = FastAPI()
-    api.register(app, library)
+    api.register(app, library.services)
     flaky = Flaky(app)
     url = start_server(flaky)  # type: ignore[arg-type]
     token = library.tokens.create(user.id, 'test')[0]

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
+from repo.core.schemas import UserPublic
 from repo.library import Library
-from repo.models import UserPublic
 from tests import images
 from tests import test_cli_client as cli
 from tests.conftest import PASSWORD

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from repo.errors import InvalidCredentials, NotFound, Throttled
-from repo.throttle import LoginThrottle
+from repo.core.errors import InvalidCredentials, NotFound, Throttled
+from repo.core.throttle import LoginThrottle
 from tests.conftest import PASSWORD
 
 

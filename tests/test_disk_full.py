@@ -1,6 +1,6 @@
 """A full disk: 507 with a plain message, in the API and on the upload page, and nothing kept.
 
-The faults are injected where bytes are written: the staged file's writes and flush, the moves
+The faults are injected where bytes are written: the staged file's writes and flush, the links
 into the blob store, a worker writing a rendition, and the database refusing to grow.
 """
 
@@ -16,10 +16,11 @@ from sqlalchemy.exc import OperationalError
 from starlette.testclient import TestClient
 
 from repo import imaging
-from repo.errors import DiskFull, is_disk_full
-from repo.library import REJECTION_ERRORS, Library
-from repo.models import UserPublic
-from repo.storage import StagedFile
+from repo.blobs.staging import StagedFile
+from repo.core.errors import DiskFull, is_disk_full
+from repo.core.schemas import UserPublic
+from repo.library import Library
+from repo.services.image_workers import REJECTION_ERRORS
 from tests.api_helpers import client_for, make_app, token_for, upload
 from tests.images import encode, noise
 
@@ -61,15 +62,16 @@ class FillingDisk:
 
 
 def fill_disk(library: Library, monkeypatch: pytest.MonkeyPatch, room: int, code: int) -> None:
-    """Every file the Library stages from now on sits on a disk with `room` bytes free."""
-    stage = library.blobs.stage
+    """Every file the uploads stage from now on sits on a disk with `room` bytes free."""
+    staging = library.services.ingest.staging
+    stage = staging.stage
 
     def staged_on_full_disk(max_bytes: int) -> StagedFile:
         staged = stage(max_bytes)
         staged._fh = FillingDisk(staged._fh, room, code)  # type: ignore[assignment]
         return staged
 
-    monkeypatch.setattr(library.blobs, 'stage', staged_on_full_disk)
+    monkeypatch.setattr(staging, 'stage', staged_on_full_disk)
 
 
 def leftovers(library: Library) -> list[Path]:
@@ -122,30 +124,30 @@ def test_search_by_image_onto_a_full_disk_is_507(
     assert leftovers(library) == []
 
 
-def test_the_disk_filling_up_while_blobs_move_into_place_leaves_nothing(
+def test_the_disk_filling_up_while_blobs_go_into_the_store_leaves_nothing(
     client: TestClient,
     library: Library,
     alice: UserPublic,
     token: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """A new directory entry can need a block too: the second move fails after the first."""
-    replace = os.replace
+    """A new directory entry can need a block too: the original fails after the thumbnail."""
+    link = os.link
     blobs = str(library.settings.blobs_dir)
-    moves: list[str] = []
+    puts: list[str] = []
 
-    def replace_on_full_disk(src, dst):  # type: ignore[no-untyped-def]
+    def link_on_full_disk(src, dst, *args, **kwargs):  # type: ignore[no-untyped-def]
         if str(dst).startswith(blobs):
-            moves.append(str(dst))
-            if len(moves) == 2:
+            puts.append(str(dst))
+            if len(puts) == 2:
                 raise OSError(errno.ENOSPC, 'No space left on device')
-        return replace(src, dst)
+        return link(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(os, 'replace', replace_on_full_disk)
+    monkeypatch.setattr(os, 'link', link_on_full_disk)
     r = upload(client, token, data=big_photo())
     assert r.status_code == 507
     assert r.json() == {'detail': MESSAGE}
-    assert len(moves) == 2  # the thumbnail went in, then the original could not
+    assert len(puts) == 2  # the thumbnail went in, then the original could not
     assert leftovers(library) == []
     assert library.list(alice.id).total == 0
 
@@ -160,7 +162,7 @@ def test_a_full_database_is_507_and_leaves_no_blob(
     def insert_on_full_disk(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OperationalError('INSERT', {}, sqlite3.OperationalError('database or disk is full'))
 
-    monkeypatch.setattr(library, '_insert_image', insert_on_full_disk)
+    monkeypatch.setattr(library.services.ingest, '_insert', insert_on_full_disk)
     r = upload(client, token, data=big_photo())
     assert r.status_code == 507
     assert r.json() == {'detail': MESSAGE}
@@ -184,7 +186,7 @@ def test_a_rendition_written_onto_a_full_disk_is_a_507_rejection(
     outcome = imaging.process_image(str(src), str(thumb), None, max_pixels=10**8)
     assert outcome == imaging.ImageRejection(507, MESSAGE)
     assert not thumb.exists()
-    assert REJECTION_ERRORS[507] is DiskFull  # how the Library raises it
+    assert REJECTION_ERRORS[507] is DiskFull  # how the ingest service raises it
 
 
 def test_what_counts_as_a_full_disk() -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from repo.db.migrate import HEAD
 from tests import images
 from tests.conftest import PASSWORD
 
@@ -29,6 +30,7 @@ def test_crash_between_blob_write_and_db_commit(make_library, settings, tmp_path
         f"""
         import os
         from repo.config import Settings
+        from repo.db.repos.images import ImageRepository
         from repo.library import Library
 
         def crash(*args, **kwargs):
@@ -36,7 +38,7 @@ def test_crash_between_blob_write_and_db_commit(make_library, settings, tmp_path
 
         if __name__ == '__main__':
             lib = Library(Settings(data_dir={str(settings.data_dir)!r}, workers=1))
-            Library._insert_image = crash
+            ImageRepository.insert = crash
             user = lib.find_user('alice')
             lib.add(user.id, {str(photo)!r}, 'photo.jpg')
         """
@@ -134,6 +136,13 @@ def test_a_database_from_the_first_schema_is_migrated(make_library, settings):
     old = lib.add(alice.id, images.image_bytes(seed=50), 'old.jpg', tags=['kept'])
     lib.close()
     with sqlite3.connect(settings.db_path) as db:  # turn it back into a version 1 database
+        for table in ('alembic_version', 'event', 'consumercursor', 'loginfailure'):
+            db.execute(f'DROP TABLE {table}')
+        db.execute(
+            'CREATE TABLE indexoutbox (id INTEGER NOT NULL PRIMARY KEY, '
+            'image_id VARCHAR NOT NULL, created_at DATETIME NOT NULL)'
+        )
+        db.execute("DELETE FROM meta WHERE key = 'founder'")
         for index in ('ix_image_owner_created', 'ix_image_visibility_created'):
             db.execute(f'DROP INDEX {index}')
         db.execute('ALTER TABLE image DROP COLUMN signature')
@@ -147,7 +156,9 @@ def test_a_database_from_the_first_schema_is_migrated(make_library, settings):
     new = lib.add(alice.id, images.image_bytes(seed=51), 'new.jpg')
     assert new.auto_tags and lib.similar(alice.id, new.id).total == 1
     with sqlite3.connect(settings.db_path) as db:
-        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ('2',)
+        # Version 3: the first under Alembic migrations (repo/db/migrations).
+        assert db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ('3',)
+        assert db.execute('SELECT version_num FROM alembic_version').fetchone() == (HEAD,)
 
 
 def _running(pid: int) -> bool:

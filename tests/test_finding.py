@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PIL import Image as PILImage
 
-from repo.errors import ImageNotFound, Invalid, TooLarge, UnsupportedType
-from repo.models import ImageUpdate
+from repo.core.errors import ImageNotFound, Invalid, TooLarge, UnsupportedType
+from repo.core.schemas import ImageUpdate
 from tests import images
 
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from PIL import Image as PILImage
 
-from repo.errors import DuplicateImage, Invalid, TooLarge, UnsupportedType
+from repo.core.errors import DuplicateImage, Invalid, TooLarge, UnsupportedType
+from repo.core.schemas import ImageUpdate
 from repo.library import Library, UploadItem
-from repo.models import ImageUpdate
 from tests import images
 from tests.conftest import PASSWORD
 
@@ -51,10 +51,10 @@ def test_every_accepted_format_is_added_with_facts_and_renditions(library, alice
     assert image.colors and all(c.startswith('#') and len(c) == 7 for c in image.colors)
     for kind in ('thumb', 'preview'):
         blob = library.open_file(alice.id, image.id, kind)
-        with PILImage.open(blob.path) as rendition:
+        with PILImage.open(blob.open()) as rendition:
             assert rendition.format == 'WEBP'
     original = library.open_file(alice.id, image.id, 'original')
-    assert original.path.read_bytes() == data
+    assert original.read() == data
 
 
 def test_content_decides_the_format_not_the_name(library, alice):
@@ -67,10 +67,11 @@ def test_content_decides_the_format_not_the_name(library, alice):
 def test_preview_is_made_on_first_view_and_kept(library, alice):
     image = library.add(alice.id, images.image_bytes(seed=11, size=(2000, 1500)), 'wide.jpg')
     first = library.open_file(alice.id, image.id, 'preview')
-    with PILImage.open(first.path) as preview:
+    with PILImage.open(first.open()) as preview:
         assert preview.format == 'WEBP' and 1400 <= max(preview.size) <= 1600
-    mtime = first.path.stat().st_mtime_ns
-    assert library.open_file(alice.id, image.id, 'preview').path.stat().st_mtime_ns == mtime
+    mtime = library.blobs.stat(first.key).mtime
+    again = library.open_file(alice.id, image.id, 'preview')
+    assert library.blobs.stat(again.key).mtime == mtime
 
 
 def test_large_photo_renditions_fit_their_boxes_and_drop_exif(library, alice):
@@ -84,7 +85,7 @@ def test_large_photo_renditions_fit_their_boxes_and_drop_exif(library, alice):
     assert (image.width, image.height) == (1600, 2400)  # orientation applied
     assert image.camera and 'EOS 5D' in image.camera
     for kind, box in (('thumb', 400), ('preview', 1600)):
-        with PILImage.open(library.open_file(alice.id, image.id, kind).path) as r:
+        with PILImage.open(library.open_file(alice.id, image.id, kind).open()) as r:
             assert max(r.size) <= box
             assert r.height > r.width
             assert not r.getexif()
@@ -182,7 +183,7 @@ def test_identical_bytes_are_stored_once_across_owners(library, alice, bob):
     assert leftovers(library)['blobs'] == 3  # and one preview, made on first view
 
     library.delete(alice.id, a.id)
-    assert library.open_file(bob.id, b.id, 'original').path.read_bytes() == data
+    assert library.open_file(bob.id, b.id, 'original').read() == data
     library.delete(bob.id, b.id)
     assert leftovers(library) == NOTHING
 
@@ -270,7 +271,7 @@ def test_image_workers_start_ahead_of_the_first_upload(settings, fast_hasher):
         assert all(future.result(timeout=120) for future in started)
         user = lib.create_user('alice', PASSWORD)
         added = lib.add(user.id, images.image_bytes(seed=3), 'first.jpg')
-        assert lib.open_file(user.id, added.id, 'thumb').path.exists()
+        assert lib.open_file(user.id, added.id, 'thumb').read()
 
 
 def test_the_worker_job_does_not_load_the_database_or_web_stack():

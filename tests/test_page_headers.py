@@ -20,7 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from api.page_headers import PageHeaders, policy, with_page_headers
-from repo.models import UserPublic
+from repo.core.schemas import UserPublic
 from tests.ui_fixtures import (  # noqa: F401  (fixtures)
     alice,
     library,

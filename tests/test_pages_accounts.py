@@ -10,8 +10,8 @@ import pytest
 from nicegui import app
 from nicegui.testing import User
 
+from repo.core.schemas import UserPublic
 from repo.library import Library
-from repo.models import UserPublic
 from tests.ui_fixtures import (  # noqa: F401  (fixtures)
     OTHER_PASSWORD,
     PASSWORD,
@@ -94,7 +94,8 @@ async def test_the_strength_meter_gives_feedback_while_typing(user: User) -> Non
 async def test_sign_up_can_be_switched_off(
     user: User, monkeypatch: pytest.MonkeyPatch, library: Library
 ) -> None:
-    monkeypatch.setattr(library, 'settings', library.settings.with_(open_signup=False))
+    services = library.services
+    monkeypatch.setattr(services, 'settings', services.settings.with_(open_signup=False))
     await user.open('/signup')
     await user.should_see('Sign-up is closed')
     await user.should_not_see(marker='create-account')

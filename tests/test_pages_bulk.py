@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from nicegui.testing import User
 
+from repo.core.schemas import ImagePublic, ImageUpdate, UserPublic
+from repo.core.visibility import Visibility
 from repo.library import Library
-from repo.models import ImagePublic, ImageUpdate, UserPublic, Visibility
 from tests.images import own_tags
 from tests.ui_fixtures import (  # noqa: F401  (fixtures)
     add_image,

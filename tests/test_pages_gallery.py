@@ -10,8 +10,8 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
+from repo.core.schemas import UserPublic
 from repo.library import Library
-from repo.models import UserPublic
 from tests.ui_fixtures import (  # noqa: F401  (fixtures)
     add_image,
     alice,

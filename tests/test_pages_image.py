@@ -7,9 +7,9 @@ from __future__ import annotations
 from nicegui import ui
 from nicegui.testing import User
 
-from repo.errors import ImageNotFound
+from repo.core.errors import ImageNotFound
+from repo.core.schemas import UserPublic
 from repo.library import Library
-from repo.models import UserPublic
 from tests.ui_fixtures import (  # noqa: F401  (fixtures)
     OTHER_PASSWORD,
     add_image,

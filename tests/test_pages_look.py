@@ -11,9 +11,9 @@ from nicegui import ui
 from nicegui.testing import User
 from PIL import Image
 
+from repo.core.palette import PALETTE
+from repo.core.schemas import ImagePublic, UserPublic
 from repo.library import Library
-from repo.models import ImagePublic, UserPublic
-from repo.palette import PALETTE
 from tests.images import TEXT, encode, picture
 from tests.ui_fixtures import (  # noqa: F401  (fixtures)
     OTHER_PASSWORD,

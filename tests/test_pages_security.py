@@ -19,9 +19,9 @@ from nicegui import app, ui
 from nicegui.testing import User
 
 from pages import session_rotation
+from repo.blobs.staging import StagedFile
+from repo.core.schemas import UserPublic
 from repo.library import Library
-from repo.models import UserPublic
-from repo.storage import StagedFile
 from tests.images import image_bytes
 from tests.ui_fixtures import (  # noqa: F401  (fixtures)
     OTHER_PASSWORD,
@@ -140,11 +140,13 @@ async def test_no_one_is_signed_in_by_visiting_the_renewal_route(user: User) -> 
 async def test_the_upload_page_says_when_the_disk_is_full(
     user: User, alice: UserPublic, library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def stage_on_full_disk() -> StagedFile:
-        staged = library.blobs.stage(library.settings.max_file_bytes)
+    staging = library.services.ingest.staging
+    stage = staging.stage
+
+    def stage_on_full_disk(max_bytes: int) -> StagedFile:
+        staged = stage(max_bytes)
 
         def write(chunk: bytes) -> None:
-            staged.discard()
             raise OSError(errno.ENOSPC, 'No space left on device')
 
         staged._fh.write = write  # type: ignore[method-assign, union-attr]
@@ -152,7 +154,7 @@ async def test_the_upload_page_says_when_the_disk_is_full(
 
     await sign_in(user)
     await user.open('/upload')
-    monkeypatch.setattr(library, 'stage', stage_on_full_disk)
+    monkeypatch.setattr(staging, 'stage', stage_on_full_disk)
     uploader = next(iter(user.find(marker='uploader').elements))
     assert isinstance(uploader, ui.upload)
     photo = ui.upload.SmallFileUpload('beach.jpg', 'image/jpeg', image_bytes('JPEG', seed=1))

@@ -9,7 +9,8 @@ import pytest
 from pages.gallery_query import GalleryQuery
 from pages.markup import file_size, highlight, search_terms, selection_css, tile
 from pages.session import safe_next, sign_in_url
-from repo.models import ImagePublic, Visibility
+from repo.core.schemas import ImagePublic
+from repo.core.visibility import Visibility
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,9 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
+from repo.core.schemas import UserPublic
+from repo.core.visibility import Visibility
 from repo.library import Library
-from repo.models import UserPublic, Visibility
 from tests.images import SVG, encode, image_bytes, noise, own_tags, truncated_jpeg
 from tests.ui_fixtures import (  # noqa: F401  (fixtures)
     add_image,
@@ -112,7 +113,8 @@ async def test_a_file_over_the_limit_is_refused_on_the_server(
 ) -> None:
     await sign_in(user)
     await user.open('/upload')
-    monkeypatch.setattr(library, 'settings', library.settings.with_(max_file_bytes=2000))
+    services = library.services
+    monkeypatch.setattr(services, 'settings', services.settings.with_(max_file_bytes=2000))
     big = encode(noise((100, 100), seed=3), 'PNG')
     assert len(big) > 2000
     await uploader(user).handle_uploads([file('big.png', big, 'image/png')])

@@ -1,4 +1,4 @@
-"""repo.palette: generated solid and mixed images, through the real upload pipeline, match the
+"""repo.core.palette: generated solid and mixed images, through the real upload pipeline, match the
 colour names a person would use; near misses land on the sensible side."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw
 
-from repo.cielab import delta_e, hex_to_lab, srgb_to_lab
+from repo.core.cielab import delta_e, hex_to_lab, srgb_to_lab
+from repo.core.palette import PALETTE, color_name, matches, names_for, names_of
 from repo.imaging import ImageFacts, process_image
-from repo.palette import PALETTE, color_name, matches, names_for, names_of
 
 
 def dominant(im: Image.Image, tmp_path: Path, fmt: str = 'PNG') -> tuple[str, ...]:

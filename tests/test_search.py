@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from repo.errors import Invalid
-from repo.models import ImageUpdate
+from repo.core.errors import Invalid
+from repo.core.schemas import ImageUpdate
 from tests import images
 
 

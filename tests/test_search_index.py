@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from repo.errors import Invalid
+from repo.core.errors import Invalid
 from search_index import IndexDoc, IndexWorker, OutboxItem, SearchHits, SearchIndex
 from search_index.worker import MIN_COMMIT_INTERVAL
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 
-from repo.errors import Conflict, Invalid, InvalidCredentials, NotFound
+from repo.core.errors import Conflict, Invalid, InvalidCredentials, NotFound
 from tests import images
 from tests.conftest import PASSWORD
 
@@ -84,7 +84,7 @@ def test_password_is_rehashed_on_login_when_parameters_change(make_library, sett
         lib.authenticate('alice', PASSWORD)
         from sqlmodel import Session, select
 
-        from repo.models import User
+        from repo.db.tables import User
 
         with Session(lib.engine) as s:
             stored = s.exec(select(User.password_hash)).one()
@@ -112,7 +112,7 @@ def test_deleting_a_user_deletes_their_images(library, alice, bob):
     with pytest.raises(NotFound):
         library.find_user('alice')
     assert [i.id for i in library.list(None).items] == [kept.id]
-    assert library.open_file(None, kept.id, 'thumb').path.exists()
+    assert library.open_file(None, kept.id, 'thumb').read()
 
 
 def test_an_account_deleted_elsewhere_can_add_no_more_images(make_library, settings):

@@ -2,7 +2,7 @@
 
 NiceGUI's user plugin re-runs main.py (as __main__) for every test; main.py reads its settings
 from the environment, so each test gets a fresh data dir through SHOEBOX_DATA_DIR. The running
-Library is reachable as `app.state.library` (set by main.build).
+services are reachable as `app.state.services` (set by main.build).
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from nicegui.testing import User
 from nicegui.testing.general_fixtures import get_path_to_main_file
 from nicegui.testing.user_simulation import user_simulation
 
-from repo.auth import PasswordHashing
+from repo.core.schemas import ImagePublic, UserPublic
 from repo.library import Library
-from repo.models import ImagePublic, UserPublic
+from repo.services.passwords import PasswordHashing
 from tests.images import image_bytes
 
 PASSWORD = 'correct horse battery staple'
@@ -39,7 +39,7 @@ def shoebox_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv('SHOEBOX_OPEN_SIGNUP', raising=False)
     # The API keeps its wiring on app.state, which NiceGUI's reset between tests leaves alone
     # while it removes the routes: forget it so main.py registers the API afresh.
-    for key in ('shoebox_api', 'library'):
+    for key in ('shoebox_api', 'services'):
         if hasattr(app.state, key):
             delattr(app.state, key)
     return data
@@ -64,12 +64,10 @@ def library(user: User, pool: ProcessPoolExecutor, fast_hasher: PasswordHasher) 
     It borrows the session's process pool and cheap argon2 parameters (conftest.py), so a test
     does not spend seconds spawning workers and hashing.
     """
-    lib: Library = app.state.library
-    if lib._executor is None:  # not started yet: lend it the shared pool (it will not close it)
-        lib._executor = pool
-        lib._own_executor = False
-    lib.passwords = PasswordHashing(fast_hasher)
-    return lib
+    services = app.state.services
+    services.workers.lend(pool)  # if not started yet: the shared pool (it will not close it)
+    services.accounts.passwords = services.signin.passwords = PasswordHashing(fast_hasher)
+    return Library(services=services)
 
 
 @pytest.fixture

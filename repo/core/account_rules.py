@@ -1,14 +1,12 @@
-"""Users' credentials: username rules, password policy (zxcvbn), argon2id hashing."""
+"""The rules for account names and passwords (zxcvbn judges a password's strength)."""
 
 from __future__ import annotations
 
 import re
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from zxcvbn import zxcvbn
 
-from repo.errors import Invalid
+from repo.core.errors import Invalid
 
 USERNAME_RE = re.compile(r'^[a-z][a-z0-9_.-]{2,31}$')
 RESERVED_USERNAMES = frozenset(
@@ -61,29 +59,3 @@ def check_password(password: str, user_inputs: list[str] | None = None) -> None:
     if score < MIN_STRENGTH:
         advice = hint or 'Add more words or characters that are hard to guess.'
         raise Invalid(f'Password is too easy to guess. {advice}')
-
-
-class PasswordHashing:
-    """argon2id via PasswordHasher; verification that takes as long for unknown users."""
-
-    def __init__(self, hasher: PasswordHasher | None = None) -> None:
-        self.hasher = hasher or PasswordHasher()
-        self._dummy_hash = self.hasher.hash('dummy password for timing equality')
-
-    def hash(self, password: str) -> str:
-        return self.hasher.hash(password)
-
-    def verify(self, password_hash: str | None, password: str) -> bool:
-        """False for a wrong password or a missing user (after an equally slow dummy verify)."""
-        try:
-            return self.hasher.verify(password_hash or self._dummy_hash, password) and (
-                password_hash is not None
-            )
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return False
-
-    def needs_rehash(self, password_hash: str) -> bool:
-        try:
-            return self.hasher.check_needs_rehash(password_hash)
-        except InvalidHashError:
-            return True

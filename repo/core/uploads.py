@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from repo.errors import DuplicateImage, ShoeboxError
-from repo.models import ImagePublic
+from repo.core.errors import DuplicateImage, ShoeboxError
+from repo.core.schemas import ImagePublic
 
 AddStatus = Literal['added', 'duplicate', 'refused']
 

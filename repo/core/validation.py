@@ -6,8 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from repo.errors import Invalid
-from repo.visibility import Visibility
+from repo.core.errors import Invalid
+from repo.core.visibility import Visibility
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 5000

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from repo.cielab import Lab, chroma, delta_e, hex_to_lab
+from repo.core.cielab import Lab, chroma, delta_e, hex_to_lab
 
 # Display order and swatch colours for the UI.
 PALETTE: dict[str, str] = {

@@ -1,7 +1,7 @@
 """sRGB <-> CIELAB (D65) and the CIE76 colour difference, in plain Python.
 
 Used where colours are compared the way people see them: the visual signature of an image
-(repo.imaging) and the named-colour palette (repo.palette). A handful of colours per call, so
+(repo.imaging) and the named-colour palette (repo.core.palette). A handful of colours per call, so
 no numpy here: the imaging worker processes stay light to import.
 """
 

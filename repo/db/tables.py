@@ -1,6 +1,7 @@
-"""SQLModel tables and the public (API-facing) schemas.
+"""The database tables (SQLModel). They never leave `repo/db/`: services get `repo.core.schemas`.
 
-Tables are never handed out of `repo/`: callers get the `*Public` models.
+Changes to these go with an Alembic migration in repo/db/migrations/versions (a test compares
+the two).
 """
 
 from __future__ import annotations
@@ -8,13 +9,21 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, NaiveDatetime
-from sqlalchemy import Column, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from pydantic import NaiveDatetime
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
-from repo.visibility import Visibility
-
-SCHEMA_VERSION = 2
+from repo.core.visibility import Visibility
 
 
 def utcnow() -> datetime:
@@ -28,7 +37,7 @@ def new_image_id() -> str:
 
 
 class Meta(SQLModel, table=True):
-    """Key/value facts about the database itself, e.g. the schema version."""
+    """Key/value facts about the database itself (e.g. 'founder': the first account's id)."""
 
     key: str = Field(primary_key=True)
     value: str
@@ -71,11 +80,13 @@ class Image(SQLModel, table=True):
     taken_at: NaiveDatetime | None = None
     camera: str | None = None
     colors: str = ''  # '#rrggbb,#rrggbb,...', most dominant first
-    dhash: int = 0  # signed 64-bit
+    dhash: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     signature: bytes = Field(
         default=b'', sa_column=Column(LargeBinary, nullable=False, default=b'')
     )
-    color_names: str = ''  # ',blue,white,': named colours matched (repo.palette), for filtering
+    color_names: str = (
+        ''  # ',blue,white,': named colours matched (repo.core.palette), for filtering
+    )
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -97,67 +108,33 @@ class ImageTag(SQLModel, table=True):
     auto: bool = False  # added by Shoebox from the image itself (colour, orientation, ...)
 
 
-class IndexOutbox(SQLModel, table=True):
-    """One row per image change still to be applied to the search index."""
+class Event(SQLModel, table=True):
+    """The outbox: one row per domain event, written in the transaction that caused it.
+
+    Consumers (the search index, the similarity caches of other processes) read the rows after
+    their cursor. Old rows are pruned once every durable cursor has passed them.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
+    kind: str
     image_id: str = Field(index=True)
+    origin: str = ''  # the process that wrote it (its own caches are updated directly)
     created_at: datetime = Field(default_factory=utcnow)
 
 
-# ---- public schemas -------------------------------------------------------------------------
+class ConsumerCursor(SQLModel, table=True):
+    """How far a durable consumer of the event table has got (the last event id it applied)."""
+
+    name: str = Field(primary_key=True)
+    position: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
 
 
-class UserPublic(BaseModel):
-    id: int
-    username: str
-    display_name: str
-    email: str | None = None
-    is_admin: bool
-    created_at: datetime
+class LoginFailure(SQLModel, table=True):
+    """Failed sign-ins per throttle key ('user:NAME', 'addr:IP'), shared by every process."""
 
-
-class ImagePublic(BaseModel):
-    id: str
-    title: str
-    description: str
-    tags: list[str]
-    auto_tags: list[str] = []  # the subset of `tags` Shoebox added itself
-    color_names: list[str] = []  # named colours the image matches
-    visibility: Visibility
-    owner: str
-    owner_id: int
-    filename: str
-    format: str
-    width: int
-    height: int
-    size_bytes: int
-    sha256: str
-    colors: list[str]
-    taken_at: datetime | None = None
-    camera: str | None = None
-    dhash: int = 0
-    allow_download: bool = False
-    created_at: datetime
-    updated_at: datetime
-    looks_like: str | None = None  # set on add: the id of an own near-duplicate, if any
-
-
-class ImagePage(BaseModel):
-    items: list[ImagePublic]
-    total: int
-    limit: int
-    offset: int
-
-
-class ImageUpdate(BaseModel):
-    """A partial update: fields left as None are not changed."""
-
-    title: str | None = None
-    description: str | None = None
-    tags: list[str] | None = None
-    visibility: Visibility | None = None
-    allow_download: bool | None = None
+    key: str = Field(primary_key=True)
+    failures: int = 0
+    last_failure: float = Field(default=0.0, sa_column=Column(Float, nullable=False, default=0))
 
 
 class LoginSession(SQLModel, table=True):
@@ -186,25 +163,3 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(sa_column=Column(String, unique=True, nullable=False, index=True))
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
-
-
-class TokenPublic(BaseModel):
-    id: int
-    name: str
-    created_at: datetime
-    last_used_at: datetime | None = None
-
-
-class SimilarImage(BaseModel):
-    image: ImagePublic
-    distance: float  # 0 = identical look; <= near-duplicate threshold = the same picture
-
-
-class SimilarPage(BaseModel):
-    items: list[SimilarImage]
-    total: int
-
-
-class TagCount(BaseModel):
-    name: str
-    count: int

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 class ShoeboxError(Exception):
@@ -75,10 +77,12 @@ class DiskFull(ShoeboxError):
 
 DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
 SQLITE_FULL = 'database or disk is full'
+POSTGRES_DISK_FULL = '53100'  # SQLSTATE disk_full
 
 
 def is_disk_full(exc: BaseException | None) -> bool:
-    """ENOSPC or EDQUOT (also when wrapped, e.g. by SQLAlchemy), or SQLite's SQLITE_FULL."""
+    """ENOSPC or EDQUOT (also when wrapped, e.g. by SQLAlchemy), SQLite's SQLITE_FULL or
+    Postgres's disk_full."""
     seen = 0
     while exc is not None and seen < 10:
         if isinstance(exc, DiskFull):
@@ -87,9 +91,22 @@ def is_disk_full(exc: BaseException | None) -> bool:
             return True
         if SQLITE_FULL in str(exc) and type(exc).__name__ == 'OperationalError':
             return True
+        if POSTGRES_DISK_FULL in (getattr(exc, 'sqlstate', None), getattr(exc, 'pgcode', None)):
+            return True
         exc = exc.__cause__ or exc.__context__ or getattr(exc, 'orig', None)
         seen += 1
     return False
+
+
+@contextmanager
+def disk_full_as_error() -> Iterator[None]:
+    """OSError ENOSPC / EDQUOT -> DiskFull (other errors pass unchanged)."""
+    try:
+        yield
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFull() from exc
+        raise
 
 
 class Throttled(ShoeboxError):

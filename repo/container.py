@@ -1,0 +1,207 @@
+"""The composition root: `build(settings)` makes the services and the adapters they run on.
+
+The only place that names concrete adapters (SQLite, local files, Whoosh). Everything is made
+on first use, so a command builds only what it touches: `shoebox users list` opens the database
+and nothing else; the server calls `start()` to open the index, load the similarity cache and
+spawn the image workers before its first request.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import Executor
+from typing import Any, Generic, TypeVar
+
+from argon2 import PasswordHasher
+
+from repo.blobs.local import LocalBlobStore
+from repo.blobs.staging import Staging
+from repo.config import Settings
+from repo.core.events import ImageAdded, ImageChanged, ImageEvent, ImageRemoved
+from repo.db.engine import make_engine, sqlite_url
+from repo.db.migrate import ensure_schema
+from repo.db.uow import EventBus, UnitOfWork
+from repo.jobs.index_feed import IndexFeed
+from repo.looks.cache import LooksCache
+from repo.services.accounts import AccountService
+from repo.services.finding import FindingService
+from repo.services.image_workers import ImageWorkers
+from repo.services.images import ImageService
+from repo.services.ingest import IngestService
+from repo.services.maintenance import MaintenanceService
+from repo.services.passwords import PasswordHashing
+from repo.services.signin import SignInService
+from search_index import SearchIndex
+
+T = TypeVar('T')
+
+
+class built_once(Generic[T]):
+    """A lazily built part, made once even when several threads ask at the same moment."""
+
+    def __init__(self, build: Callable[[Any], T]) -> None:
+        self.build = build
+        self.name = build.__name__
+        self.__doc__ = build.__doc__
+
+    def __get__(self, owner: Any, owner_type: type | None = None) -> T:
+        if owner is None:
+            return self  # type: ignore[return-value]
+        with owner._lock:
+            if self.name not in owner.__dict__:
+                owner.__dict__[self.name] = self.build(owner)
+            return owner.__dict__[self.name]
+
+
+class Services:
+    """Every service of one Shoebox, over one set of adapters. Close it when done."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        executor: Executor | None = None,
+        password_hasher: PasswordHasher | None = None,
+        background: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.background = background  # run the index worker thread (off for some tests)
+        self.workers = ImageWorkers(settings.pool_size(), executor)
+        self.passwords = PasswordHashing(password_hasher)
+        self.bus = EventBus()
+        self._lock = threading.RLock()
+        for folder in (settings.data_dir, settings.tmp_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        self._closed = False
+
+    # ---- adapters -----------------------------------------------------------------------
+
+    @built_once
+    def engine(self):  # type: ignore[no-untyped-def]
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(sqlite_url(self.settings.db_path))
+        ensure_schema(engine)
+        return engine
+
+    @built_once
+    def uow(self) -> UnitOfWork:
+        uow = UnitOfWork(self.engine, self.bus)
+        # Resolved when an event arrives: the handlers' owners are themselves built on `uow`.
+        self.bus.subscribe(ImageEvent, self._wake_index)
+        self.bus.subscribe(ImageAdded, lambda e: self.looks.on_added(e))
+        self.bus.subscribe(ImageChanged, lambda e: self.looks.on_changed(e))
+        self.bus.subscribe(ImageRemoved, lambda e: self.looks.on_removed(e))
+        self.bus.subscribe(ImageRemoved, lambda e: self.images.remove_unused_blobs(e))
+        return uow
+
+    @built_once
+    def blobs(self) -> LocalBlobStore:
+        return LocalBlobStore(self.settings.blobs_dir)
+
+    @built_once
+    def staging(self) -> Staging:
+        return Staging(self.settings.tmp_dir)
+
+    @built_once
+    def looks(self) -> LooksCache:
+        def rows():  # type: ignore[no-untyped-def]
+            with self.uow() as tx:
+                return list(tx.images.look_rows())
+
+        return LooksCache(rows)
+
+    @property
+    def index_feed(self) -> IndexFeed:
+        """The search index, opened (rebuilt if needed) with its worker on first use."""
+        with self._lock:
+            feed = self.__dict__.get('_feed')
+            if feed is None:
+                feed = IndexFeed(self.uow, SearchIndex(self.settings.index_dir))
+                feed.open(start=self.background)
+                self.__dict__['_feed'] = feed
+            return feed
+
+    @property
+    def index(self) -> SearchIndex:
+        return self.index_feed.index
+
+    def _wake_index(self, _event: object) -> None:
+        feed = self.__dict__.get('_feed')
+        if feed is not None:
+            feed.notify()
+
+    def _limits(self) -> Settings:
+        return self.settings
+
+    # ---- services -----------------------------------------------------------------------
+
+    @built_once
+    def accounts(self) -> AccountService:
+        return AccountService(
+            self.uow, self.passwords, open_signup=lambda: self.settings.open_signup
+        )
+
+    @built_once
+    def signin(self) -> SignInService:
+        return SignInService(self.uow, self.passwords)
+
+    @built_once
+    def ingest(self) -> IngestService:
+        return IngestService(
+            self.uow, self.blobs, self.staging, self.workers, self.looks, self._limits
+        )
+
+    @built_once
+    def images(self) -> ImageService:
+        return ImageService(self.uow, self.blobs, self.staging, self.workers, self._limits)
+
+    @built_once
+    def finding(self) -> FindingService:
+        return FindingService(
+            self.uow, lambda: self.index, self.looks, self.workers, self.ingest, self._limits
+        )
+
+    @built_once
+    def maintenance(self) -> MaintenanceService:
+        return MaintenanceService(self.uow, self.blobs, self.staging, lambda: self.index_feed)
+
+    # ---- lifecycle ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        """What a server does before its first request: open the index (and its worker),
+        load the similarity cache, and spawn the image workers."""
+        self.index_feed  # noqa: B018
+        self.looks.index  # noqa: B018
+        self.workers.start()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            feed = self.__dict__.get('_feed')
+        if feed is not None:
+            feed.worker.stop()
+            feed.index.close()
+        self.workers.close()
+        if 'engine' in self.__dict__:
+            self.engine.dispose()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def build(
+    settings: Settings,
+    *,
+    executor: Executor | None = None,
+    password_hasher: PasswordHasher | None = None,
+    background: bool = True,
+) -> Services:
+    return Services(
+        settings, executor=executor, password_hasher=password_hasher, background=background
+    )

@@ -1,0 +1,84 @@
+"""The public (API-facing) shapes of the domain: what services hand out. Tables never leave
+`repo/db/`; callers get these."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from repo.core.visibility import Visibility
+
+
+class UserPublic(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    email: str | None = None
+    is_admin: bool
+    created_at: datetime
+
+
+class ImagePublic(BaseModel):
+    id: str
+    title: str
+    description: str
+    tags: list[str]
+    auto_tags: list[str] = []  # the subset of `tags` Shoebox added itself
+    color_names: list[str] = []  # named colours the image matches
+    visibility: Visibility
+    owner: str
+    owner_id: int
+    filename: str
+    format: str
+    width: int
+    height: int
+    size_bytes: int
+    sha256: str
+    colors: list[str]
+    taken_at: datetime | None = None
+    camera: str | None = None
+    dhash: int = 0
+    allow_download: bool = False
+    created_at: datetime
+    updated_at: datetime
+    looks_like: str | None = None  # set on add: the id of an own near-duplicate, if any
+
+
+class ImagePage(BaseModel):
+    items: list[ImagePublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class ImageUpdate(BaseModel):
+    """A partial update: fields left as None are not changed."""
+
+    title: str | None = None
+    description: str | None = None
+    tags: list[str] | None = None
+    visibility: Visibility | None = None
+    allow_download: bool | None = None
+
+
+class TokenPublic(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+
+
+class SimilarImage(BaseModel):
+    image: ImagePublic
+    distance: float  # 0 = identical look; <= near-duplicate threshold = the same picture
+
+
+class SimilarPage(BaseModel):
+    items: list[SimilarImage]
+    total: int
+
+
+class TagCount(BaseModel):
+    name: str
+    count: int

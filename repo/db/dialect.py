@@ -1,0 +1,47 @@
+"""The few statements that differ between SQLite and Postgres, in one place."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from sqlalchemy import Connection, Table, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+
+def is_postgres(conn: Connection) -> bool:
+    return conn.dialect.name == 'postgresql'
+
+
+def insert_or_ignore(conn: Connection, table: Table | Any) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING for this connection's dialect."""
+    insert = pg_insert if is_postgres(conn) else sqlite_insert
+    return insert(table).on_conflict_do_nothing()
+
+
+def upsert(conn: Connection, table: Table | Any, keys: list[str], values: dict[str, Any]) -> None:
+    """Insert `values`, or update the row with the same `keys` to them."""
+    insert = pg_insert if is_postgres(conn) else sqlite_insert
+    statement = insert(table).values(**values)
+    changed = {k: statement.excluded[k] for k in values if k not in keys}
+    conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=changed))
+
+
+def lock_content(conn: Connection, key: str) -> None:
+    """Serialise this transaction with every other one that locks the same key, until commit.
+
+    Used around a blob's last reference: an upload that reuses stored bytes and a delete that
+    removes them must not interleave. On Postgres, a transaction-scoped advisory lock on the key;
+    SQLite has one writer at a time, so taking its write lock now (a no-op UPDATE) is enough.
+    """
+    if is_postgres(conn):
+        conn.execute(text('SELECT pg_advisory_xact_lock(:k)'), {'k': _lock_id(key)})
+    else:
+        conn.exec_driver_sql("UPDATE meta SET value = value WHERE key = ''")
+
+
+def _lock_id(key: str) -> int:
+    """A stable signed 64-bit lock id for a string key."""
+    value = zlib.crc32(key.encode()) | (zlib.adler32(key.encode()) << 32)
+    return value - (1 << 64) if value >= 1 << 63 else value

@@ -1,0 +1,1 @@
+"""Repositories: the queries, one class per table family, each over the transaction's session."""

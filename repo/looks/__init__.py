@@ -1,0 +1,2 @@
+"""Finding by look: this process's similarity cache, loaded from the database and kept fresh by
+the image events."""

@@ -1,0 +1,131 @@
+"""The BlobStore contract: what every store (local files today, S3-compatible next) must do.
+
+Each test runs against every implementation in STORES; a new store joins by adding a fixture.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from repo.blobs.local import LocalBlobStore
+from repo.blobs.store import BlobMissing, BlobStore, keys_of, original_key, rendition_key
+
+SHA = 'ab' * 32
+
+
+def local_store(tmp_path: Path) -> BlobStore:
+    return LocalBlobStore(tmp_path / 'blobs')
+
+
+STORES: dict[str, Callable[[Path], BlobStore]] = {'local': local_store}
+
+
+@pytest.fixture(params=sorted(STORES))
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
+    return STORES[request.param](tmp_path)
+
+
+def staged(tmp_path: Path, data: bytes, name: str = 'staged') -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_put_then_read_open_and_stat(store: BlobStore, tmp_path: Path):
+    data = b'\xff\xd8 some jpeg bytes ' * 1000
+    store.put(original_key(SHA), staged(tmp_path, data))
+    assert store.read(SHA) == data
+    with store.open(SHA) as fh:
+        fh.seek(10)
+        assert fh.read(5) == data[10:15]
+    stat = store.stat(SHA)
+    assert stat is not None and stat.size == len(data) and stat.key == SHA
+
+
+def test_put_is_idempotent_and_never_replaces_stored_bytes(store: BlobStore, tmp_path: Path):
+    store.put(SHA, staged(tmp_path, b'first'))
+    store.put(SHA, staged(tmp_path, b'second', 'other'))
+    assert store.read(SHA) == b'first'
+
+
+def test_a_source_may_be_put_again(store: BlobStore, tmp_path: Path):
+    """Put leaves the staged file usable, so a caller can put it back after a race."""
+    source = staged(tmp_path, b'bytes')
+    store.put(SHA, source)
+    store.delete(SHA)
+    store.put(SHA, source)
+    assert store.read(SHA) == b'bytes'
+
+
+def test_missing_keys(store: BlobStore):
+    assert store.stat(SHA) is None
+    with pytest.raises(BlobMissing):
+        store.read(SHA)
+    with pytest.raises(BlobMissing):
+        store.open(SHA)
+    with pytest.raises(BlobMissing), store.local_copy(SHA):
+        pass
+    store.delete(SHA)  # deleting what is not there is no error
+
+
+def test_list_gives_every_key_with_a_prefix(store: BlobStore, tmp_path: Path):
+    other = 'cd' * 32
+    for key in (*keys_of(SHA)[:2], other):
+        store.put(key, staged(tmp_path, key.encode(), key))
+    assert {s.key for s in store.list()} == {SHA, rendition_key(SHA, 'thumb'), other}
+    assert {s.key for s in store.list(SHA)} == {SHA, rendition_key(SHA, 'thumb')}
+
+
+def test_delete_removes_the_bytes(store: BlobStore, tmp_path: Path):
+    store.put(SHA, staged(tmp_path, b'x'))
+    store.delete(SHA)
+    assert store.stat(SHA) is None and list(store.list()) == []
+
+
+def test_local_copy_is_a_readable_file(store: BlobStore, tmp_path: Path):
+    store.put(SHA, staged(tmp_path, b'pixels'))
+    with store.local_copy(SHA) as path:
+        assert Path(path).read_bytes() == b'pixels'
+
+
+def test_readers_never_see_a_partial_blob(store: BlobStore, tmp_path: Path):
+    """Concurrent puts of the same key while readers poll: a reader sees nothing or all."""
+    data = bytes(range(256)) * 4096  # 1 MiB
+    sources = [staged(tmp_path, data, f's{i}') for i in range(4)]
+    seen: list[int] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            try:
+                seen.append(len(store.read(SHA)))
+            except BlobMissing:
+                continue
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    writers = [threading.Thread(target=store.put, args=(SHA, s)) for s in sources]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
+    stop.set()
+    reader.join()
+    assert store.read(SHA) == data
+    assert set(seen) <= {len(data)}
+
+
+def test_keys_are_not_paths(store: BlobStore, tmp_path: Path):
+    for bad in ('../escape', 'a/b', '', '.hidden'):
+        with pytest.raises(ValueError):
+            store.put(bad, staged(tmp_path, b'x', 'bad'))
+
+
+def test_url_is_none_or_a_string(store: BlobStore, tmp_path: Path):
+    store.put(SHA, staged(tmp_path, b'x'))
+    url = store.url(SHA, 60)
+    assert url is None or url.startswith(('http://', 'https://'))
