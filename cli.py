@@ -72,6 +72,10 @@ def serve(
     workers: Annotated[int | None, typer.Option(help='Image worker processes [cores]')] = None,
     ssl_certfile: Annotated[Path | None, typer.Option(help='TLS certificate (PEM)')] = None,
     ssl_keyfile: Annotated[Path | None, typer.Option(help='TLS private key (PEM)')] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help='Address(es) people use, behind a proxy, comma-separated [none]'),
+    ] = None,
 ) -> None:
     """Start the web app and API (the same as `uv run main.py`)."""
     from main import run_server
@@ -89,6 +93,7 @@ def serve(
         workers=workers,
         ssl_certfile=ssl_certfile,
         ssl_keyfile=ssl_keyfile,
+        public_url=public_url,
     )
     run_server(settings)
 

@@ -23,6 +23,7 @@ def build(settings: Settings) -> Services:
 
     import api
     import pages
+    from api.nicegui_internals import move_browser
     from repo import container
 
     services = container.build(settings)
@@ -32,7 +33,7 @@ def build(settings: Settings) -> Services:
     app.on_startup(settle_memory)
     app.on_shutdown(services.close)
     api.register(app, services, session_user=pages.session_user(services))
-    pages.register(services)
+    pages.register(services, move_browser)
     return services
 
 
@@ -48,6 +49,7 @@ def settle_memory() -> None:
 def run_server(settings: Settings) -> None:
     from nicegui import ui
 
+    from api.head_limit import BoundedHeadProtocol
     from api.nicegui_internals import use_data_dir_for_browser_storage
 
     use_data_dir_for_browser_storage(settings.data_dir / 'nicegui')
@@ -64,6 +66,7 @@ def run_server(settings: Settings) -> None:
         storage_secret=settings.resolve_storage_secret(),
         session_middleware_kwargs={'https_only': bool(ssl), 'same_site': 'lax'},
         fastapi_docs=True,
+        http=BoundedHeadProtocol,  # 431 for request heads over 64 KB (api/head_limit.py)
         **ssl,
     )
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 from api import auth_routes, fallback, image_routes, look_routes
 from api.deps import STATE_KEY, ApiContext, SessionUser
 from api.guards import BodyLimitGuard, Limit, MiB, SecurityHeaders, human_bytes
-from api.nicegui_internals import wrap_outermost
+from api.nicegui_internals import restrict_websocket, wrap_outermost
 from repo.container import Services
 
 PREFIX = '/api/v1'
@@ -40,6 +40,7 @@ def register(app: FastAPI, services: Services, session_user: SessionUser | None 
     context = ApiContext(services, session_user)
     already = getattr(app.state, STATE_KEY, None) is not None
     setattr(app.state, STATE_KEY, context)
+    restrict_websocket(services.settings.public_origins)
     if already:
         return
 

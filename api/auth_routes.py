@@ -19,8 +19,10 @@ router = APIRouter(route_class=ShoeboxRoute, tags=['auth'])
     status_code=201,
     summary='Create an account',
     responses=responses(
+        400,
         403,
         409,
+        413,
         422,
         r403='Sign-up is switched off on this server',
         r409='The username is taken',
@@ -49,7 +51,9 @@ async def signup(body: SignupIn, ctx: ContextDep) -> UserOut:
     summary='Get a personal API token',
     description='Send it as `Authorization: Bearer <token>`. It is shown only once.',
     responses=responses(
+        400,
         401,
+        413,
         422,
         429,
         r401='Invalid username or password (the same answer for both)',

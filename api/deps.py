@@ -15,9 +15,10 @@ from anyio import CapacityLimiter
 from fastapi import Depends, Request
 
 from api.offload import offload
+from api.origin_guard import foreign_write
 from repo.container import Services
 from repo.core.actor import Actor
-from repo.core.errors import NotAuthenticated
+from repo.core.errors import Forbidden, NotAuthenticated
 from repo.core.schemas import UserPublic
 
 SessionUser = Callable[[Request], UserPublic | None]
@@ -82,19 +83,30 @@ def caller_of(request: Request) -> Caller:
         if user is None:
             raise InvalidToken()
         return Caller(user, token)
-    if ctx.session_user is not None and not _cross_site_write(request):
-        return Caller(ctx.session_user(request))
-    return Caller(None)
+    if ctx.session_user is None:
+        return Caller(None)
+    user = ctx.session_user(request)
+    if user is not None and _foreign_write(request, ctx):
+        raise CrossOriginRefused()
+    return Caller(user)
 
 
-def _cross_site_write(request: Request) -> bool:
-    """A browser's state-changing request from another site: its cookies are not trusted.
+class CrossOriginRefused(Forbidden):
+    def __init__(self) -> None:
+        super().__init__(
+            'Refused: this request changes something with your browser session but comes from '
+            'another site (its Origin is not this app)'
+        )
 
-    SameSite=Lax cookies already stop this; Sec-Fetch-Site is a second lock (set by browsers only).
-    """
-    return (
-        request.method not in SAFE_METHODS
-        and request.headers.get('sec-fetch-site', 'same-origin') == 'cross-site'
+
+def _foreign_write(request: Request, ctx: ApiContext) -> bool:
+    """A browser's state-changing request that another origin made it send: its cookies are
+    not trusted (SameSite=Lax cookies already stop most; api/origin_guard.py says why)."""
+    if request.method in SAFE_METHODS:
+        return False
+    public = ctx.services.settings.public_origins
+    return foreign_write(
+        request.method, request.headers, request.scope.get('scheme', 'http'), public
     )
 
 

@@ -15,10 +15,11 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from api.schemas import DuplicateOut, ErrorOut
-from repo.core.errors import DuplicateImage, ShoeboxError, Throttled
+from repo.core.errors import DiskFull, DuplicateImage, ShoeboxError, Throttled, is_disk_full
 
 WWW_AUTHENTICATE = 'WWW-Authenticate'
 
+CROSS_ORIGIN = 'a browser-session request from another site (its Origin is not this app)'
 _PLACES = {'query': 'Query parameter', 'path': 'Path parameter', 'header': 'Header'}
 
 
@@ -70,6 +71,10 @@ class ShoeboxRoute(APIRoute):
                 return error_response(exc)
             except RequestValidationError as exc:
                 return JSONResponse({'detail': describe_validation(exc.errors())}, status_code=422)
+            except Exception as exc:
+                if is_disk_full(exc):  # e.g. the database's file could not grow
+                    return error_response(DiskFull())
+                raise
 
         return handle
 
@@ -83,6 +88,7 @@ def responses(
     keyword, e.g. `responses(404, r404='No such token')`.
     """
     defaults = {
+        400: 'The request body could not be read (e.g. not UTF-8)',
         401: 'Not signed in, or the token is invalid or revoked',
         403: 'Not allowed',
         404: 'Not found',
@@ -91,6 +97,7 @@ def responses(
         415: 'Unsupported media type',
         422: 'Invalid input; the detail names the field or the rule',
         429: 'Too many attempts; wait for the seconds in Retry-After',
+        507: "The server's disk is full; nothing was stored",
     }
     return {
         status: {

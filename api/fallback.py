@@ -1,7 +1,9 @@
 """JSON answers for paths under /api/v1 that no route takes (the web app would send HTML).
 
-Registered last. A path that exists with another method gets 405; any other path under
-/images/ is the image 404, so an id with a slash in it looks like any other missing image.
+Registered last. A path that exists with another method gets 405, with `Allow` naming the
+methods of that resource as the schema documents it: where a fixed path and a templated one both
+fit (/images/search-by-image, /images/{image_id}), the fixed one is the resource. Any other path
+under /images/ is the image 404, so an id with a slash in it looks like any other missing image.
 """
 
 from __future__ import annotations
@@ -18,16 +20,27 @@ router = APIRouter(route_class=ShoeboxRoute, include_in_schema=False)
 METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
 
-@router.api_route('/{rest:path}', methods=METHODS)
-def api_fallback(rest: str) -> Response:
-    path = '/' + rest
-    allowed = {
-        method
+def allowed_methods(path: str) -> set[str]:
+    """The methods of the resource at `path`: of the matching route templates, the most
+    specific (fewest parameters) win."""
+    matching = [
+        route
         for router_ in (auth_routes.router, image_routes.router, look_routes.router)
         for route in router_.routes
         if isinstance(route, APIRoute) and route.path_regex.match(path)
-        for method in route.methods
+    ]
+    if not matching:
+        return set()
+    fewest = min(route.path.count('{') for route in matching)
+    return {
+        method for route in matching if route.path.count('{') == fewest for method in route.methods
     }
+
+
+@router.api_route('/{rest:path}', methods=METHODS)
+def api_fallback(rest: str) -> Response:
+    path = '/' + rest
+    allowed = allowed_methods(path)
     if allowed:
         return JSONResponse(
             {'detail': 'Method Not Allowed'},

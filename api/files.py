@@ -7,6 +7,7 @@ shared cache holds it at most a minute after it is made private.
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from fastapi import Request, Response
@@ -19,6 +20,27 @@ CACHE_PRIVATE = 'private, no-cache'
 CACHE_PUBLIC = 'public, max-age=60'
 # Bytes from users are never a document: no scripts, no plugins, even if opened directly.
 FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+# The extension a download gets for its detected type, and the others that mean the same type.
+EXTENSIONS = {
+    'image/jpeg': ('.jpg', '.jpeg', '.jpe', '.jfif'),
+    'image/png': ('.png',),
+    'image/webp': ('.webp',),
+    'image/gif': ('.gif',),
+    'image/avif': ('.avif',),
+}
+
+
+def download_name(filename: str, media_type: str) -> str:
+    """The uploader's name with an extension that matches what the bytes are: 'poly.html' of a
+    JPEG is offered as 'poly.jpg' (a saved file is opened by its extension, not its content)."""
+    extensions = EXTENSIONS.get(media_type)
+    if not extensions:
+        return filename
+    path = PurePosixPath(filename)
+    if path.suffix.lower() in extensions:
+        return filename
+    stem = path.stem if path.suffix else filename
+    return f'{stem or "image"}{extensions[0]}'
 
 
 def content_disposition(filename: str) -> str:
@@ -51,7 +73,8 @@ def file_response(
         'Content-Security-Policy': FILE_CSP,
     }
     if attachment:
-        headers['Content-Disposition'] = content_disposition(blob.download_name)
+        name = download_name(blob.download_name, blob.media_type)
+        headers['Content-Disposition'] = content_disposition(name)
     if etag_matches(request.headers.get('if-none-match'), blob.etag):
         return Response(status_code=304, headers=headers)
     if blob.size <= inline_max:

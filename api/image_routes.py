@@ -11,8 +11,9 @@ from typing import Annotated, Literal
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request, Response
 
+from api import schema_rules as rules
 from api.deps import AccountDep, CallerDep, ServicesDep, actor_of, caller_of, context
-from api.errors import ShoeboxRoute, error_response, responses
+from api.errors import CROSS_ORIGIN, ShoeboxRoute, error_response, responses
 from api.files import file_response
 from api.head_routes import answer_head_too
 from api.multipart import read_upload, run_image_job
@@ -25,6 +26,8 @@ from repo.core.validation import parse_tag_list
 
 router = APIRouter(route_class=ShoeboxRoute, tags=['images'])
 
+MAX_QUERY = 256  # search_index.query.MAX_QUERY_CHARS: the index refuses longer search text
+MAX_OFFSET = 1_000_000_000  # beyond any library; the database's integers end not much later
 # Renditions up to this size are sent from memory (a thumbnail is ~20 KB, a preview ~200 KB).
 INLINE_RENDITION_BYTES = 2 * 1024 * 1024
 
@@ -43,17 +46,25 @@ UPLOAD_BODY = {
                     'type': 'object',
                     'required': ['file'],
                     'properties': {
-                        'file': {'type': 'string', 'format': 'binary'},
-                        'title': {'type': 'string', 'description': 'Default: from the file name'},
-                        'description': {'type': 'string'},
-                        'tags': {'type': 'string', 'description': 'Comma-separated: a,b'},
-                        'visibility': {
+                        'file': rules.IMAGE_FILE,
+                        'title': {
                             'type': 'string',
-                            'enum': ['private', 'public'],
-                            'default': 'private',
+                            'description': 'Default (or empty): from the file name. At most 200 '
+                            'characters, not only invisible ones (else 422)',
                         },
+                        'description': {
+                            'type': 'string',
+                            'description': 'At most 5000 characters (else 422)',
+                        },
+                        'tags': {
+                            'type': 'string',
+                            'description': 'Comma-separated: a,b. At most 50 characters each '
+                            'and 30 in all (else 422)',
+                        },
+                        'visibility': rules.FORM_VISIBILITY,
                     },
-                }
+                },
+                'encoding': {'file': {'contentType': rules.IMAGE_TYPES}},
             }
         },
     }
@@ -71,11 +82,14 @@ UPLOAD_BODY = {
     openapi_extra=UPLOAD_BODY,
     responses=responses(
         401,
+        403,
         409,
         413,
         415,
         422,
+        507,
         duplicate=True,
+        r403=CROSS_ORIGIN,
         r409='You already have this image: `existing_id` names it',
         r413='The file is larger than the limit',
         r415='Not a supported image type (e.g. SVG, PDF, TIFF, text), or not a multipart form',
@@ -117,14 +131,21 @@ async def upload_image(request: Request, user: AccountDep, services: ServicesDep
 def list_images(
     caller: CallerDep,
     services: ServicesDep,
-    q: Annotated[str, Query(max_length=500, description='Search text')] = '',
+    q: Annotated[str, Query(max_length=MAX_QUERY, description='Search text')] = '',
     tags: Annotated[str, Query(description='Comma-separated; images with all of them')] = '',
     owner: Annotated[str, Query(description='Username')] = '',
     visibility: VisibilityName | None = None,
-    color: Annotated[str, Query(max_length=20, description=COLOR_HELP)] = '',
+    color: Annotated[
+        str,
+        Query(
+            max_length=20,
+            description=COLOR_HELP,
+            json_schema_extra={'pattern': rules.COLOR['pattern']},
+        ),
+    ] = '',
     sort: Literal['newest', 'oldest', 'relevance'] | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ImageListOut:
     viewer = caller.actor
     filters = {
@@ -215,7 +236,9 @@ def get_original(
 @router.patch(
     '/images/{image_id}',
     summary='Change title, description, tags, visibility or allow_download',
-    responses=responses(401, 403, 404, 422, r403='A public image that is not yours'),
+    responses=responses(
+        400, 401, 403, 404, 413, 422, r403='A public image that is not yours, or ' + CROSS_ORIGIN
+    ),
 )
 def update_image(
     image_id: str, body: ImagePatch, user: AccountDep, services: ServicesDep
@@ -228,7 +251,7 @@ def update_image(
     '/images/{image_id}',
     status_code=204,
     summary='Delete an image',
-    responses=responses(401, 403, 404, r403='A public image that is not yours'),
+    responses=responses(401, 403, 404, r403='A public image that is not yours, or ' + CROSS_ORIGIN),
 )
 def delete_image(image_id: str, user: AccountDep, services: ServicesDep) -> Response:
     services.images.delete(actor_of(user), image_id)

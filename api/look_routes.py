@@ -11,8 +11,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 
+from api import schema_rules as rules
 from api.deps import AccountDep, CallerDep, ServicesDep, actor_of
-from api.errors import ShoeboxRoute, responses
+from api.errors import CROSS_ORIGIN, ShoeboxRoute, responses
 from api.head_routes import answer_head_too
 from api.multipart import read_upload, run_image_job
 from api.schemas import DuplicatesOut, SimilarListOut, TagCountOut
@@ -35,7 +36,7 @@ QUERY_IMAGE_BODY = {
                     'type': 'object',
                     'required': ['file'],
                     'properties': {
-                        'file': {'type': 'string', 'format': 'binary'},
+                        'file': rules.IMAGE_FILE,
                         'limit': {
                             'type': 'integer',
                             'minimum': 1,
@@ -44,7 +45,8 @@ QUERY_IMAGE_BODY = {
                             'description': 'How many results at most (or `?limit=`)',
                         },
                     },
-                }
+                },
+                'encoding': {'file': {'contentType': rules.IMAGE_TYPES}},
             }
         },
     }
@@ -63,10 +65,13 @@ QUERY_IMAGE_BODY = {
     openapi_extra=QUERY_IMAGE_BODY,
     responses=responses(
         401,
+        403,
         413,
         415,
         422,
+        507,
         r401='A token was sent but is invalid or revoked',
+        r403=CROSS_ORIGIN,
         r413='The file is larger than the upload limit',
         r415='Not a supported image type (e.g. SVG, PDF, TIFF, text), or not a multipart form',
         r422='Corrupt, truncated, too many pixels or a decompression bomb, or an invalid field',

@@ -9,6 +9,10 @@ each piece here against the new version's source and update CHECKED_WITH.
   /api/v1, built by the app's own builder, and our security headers outside everything (the
   app's `build_middleware_stack` is replaced once).
 - `use_data_dir_for_browser_storage`: NiceGUI's server-side browser storage in our data folder.
+- `move_browser`: a new browser id (session cookie) for the browser of a request, its storage
+  moved along (pages/session_rotation.py; it uses the storage's private loader).
+- `restrict_websocket`: the websocket's engine.io origin check, in place of NiceGUI's `'*'`.
+- the full stack gets `api.page_headers.PageHeaders` just inside gzip (pages' CSP).
 
 Why a lean stack at all: the web framework wraps every request in several `BaseHTTPMiddleware`
 layers (request tracking for its per-browser storage, a Location rewrite for proxies, cache
@@ -20,7 +24,8 @@ anything for /api/v1 except the request tracking, and what the API needs of that
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +39,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.fast_path import PathDispatch, RenditionShortcut
 from api.image_routes import serve_rendition
+from api.origin_guard import is_allowed
+from api.page_headers import with_page_headers
 
 CHECKED_WITH = '3.18.0'
 # Not needed for /api/v1: the API sends no redirects (Location) and serves no /_nicegui files.
@@ -102,11 +109,13 @@ def lean_middleware(middleware: list[Middleware], prefix: str) -> list[Middlewar
 
 def build_stacks(app: FastAPI, build: Callable[[], ASGIApp], prefix: str) -> ASGIApp:
     """Both stacks, built by `build` (the app's own builder) from its user middleware as it is
-    now, when the server starts: the full one, and the lean one for `prefix`."""
-    full = build()
+    now, when the server starts: the full one (with the pages' security headers), and the lean
+    one for `prefix`."""
     everything: Any = app.user_middleware
-    app.user_middleware = lean_middleware(list(everything), prefix)
     try:
+        app.user_middleware = with_page_headers(list(everything))
+        full = build()
+        app.user_middleware = lean_middleware(list(everything), prefix)
         fast = build()
     finally:
         app.user_middleware = everything
@@ -144,3 +153,31 @@ def use_data_dir_for_browser_storage(folder: Path) -> None:
         return
     Storage.path = folder.resolve()
     app.storage = Storage()
+
+
+async def move_browser(request: Request, contents: dict[str, Any]) -> None:
+    """Give the browser of this request a new id, whose server-side storage holds `contents`;
+    the storage of the id it had is emptied (NiceGUI then deletes its file). The id lives in
+    the signed `session` cookie (Starlette's SessionMiddleware), which this request's response
+    sets anew because the session changed."""
+    from nicegui import app
+
+    storage = app.storage
+    old = storage.user
+    new_id = str(uuid.uuid4())
+    await storage._create_user_storage(new_id)  # NiceGUI's own loader for a browser's storage
+    request.session['id'] = new_id
+    storage.user.update(contents)
+    old.clear()
+
+
+def restrict_websocket(public: Iterable[str]) -> None:
+    """Let only this app's own pages open NiceGUI's websocket: engine.io asks `check` about the
+    Origin of every handshake (NiceGUI creates the server with cors_allowed_origins='*')."""
+    allowed = tuple(public)
+
+    def check(origin: str | None, environ: dict) -> bool:
+        scheme = environ.get('wsgi.url_scheme', 'http')
+        return is_allowed(origin, scheme, environ.get('HTTP_HOST'), allowed)
+
+    core.sio.eio.cors_allowed_origins = check

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
+from api import schema_rules as rules
 from repo.core.schemas import (
     ImagePage,
     ImagePublic,
@@ -97,10 +98,10 @@ class ImageListOut(BaseModel):
 class SignupIn(BaseModel):
     model_config = ConfigDict(extra='ignore')
 
-    username: str
-    password: str
-    email: str | None = None
-    display_name: str | None = None
+    username: Annotated[str, WithJsonSchema(rules.USERNAME)]
+    password: Annotated[str, WithJsonSchema(rules.PASSWORD)]
+    email: Annotated[str, WithJsonSchema(rules.EMAIL)] | None = None
+    display_name: Annotated[str, WithJsonSchema(rules.DISPLAY_NAME)] | None = None
 
 
 class TokenIn(BaseModel):
@@ -108,7 +109,9 @@ class TokenIn(BaseModel):
 
     username: str
     password: str
-    name: str | None = Field(None, description='A label to recognise the token by later')
+    name: Annotated[str, WithJsonSchema(rules.TOKEN_NAME)] | None = Field(
+        None, description='A label to recognise the token by later (at most 100 characters)'
+    )
 
 
 class TokenOut(BaseModel):
@@ -121,12 +124,18 @@ class ImagePatch(BaseModel):
 
     model_config = ConfigDict(extra='ignore')
 
-    title: str | None = None
-    description: str | None = None
-    tags: list[str] | None = Field(None, description='The full new list of tags')
+    title: Annotated[str, WithJsonSchema(rules.TITLE)] | None = Field(
+        None, description='At most 200 characters, not only invisible ones (else 422)'
+    )
+    description: str | None = Field(None, description='At most 5000 characters (else 422)')
+    tags: list[Annotated[str, WithJsonSchema(rules.TAG)]] | None = Field(
+        None,
+        description='The full new list of tags: no commas in a tag; blank ones are skipped; at '
+        'most 50 characters each and 30 in all (else 422)',
+    )
     visibility: VisibilityName | None = None
-    allow_download: bool | None = Field(
-        None, description='Let others download the original of a public image'
+    allow_download: StrictBool | None = Field(
+        None, description='Let others download the original of a public image (true or false)'
     )
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import Request
 
@@ -10,8 +11,13 @@ from repo.container import Services
 from repo.core.schemas import UserPublic
 
 
-def register(services: Services) -> None:
-    """Add every page (one module per page, sharing pages.layout.frame)."""
+def register(
+    services: Services, move_browser: Callable[[Request, dict[str, Any]], Awaitable[None]]
+) -> None:
+    """Add every page (one module per page, sharing pages.layout.frame). `move_browser` gives a
+    browser a new id (pages/session_rotation.py; api.nicegui_internals.move_browser)."""
+    from nicegui import app
+
     from pages import (
         account,
         duplicates,
@@ -19,6 +25,7 @@ def register(services: Services) -> None:
         image_page,
         layout,
         search_by_image,
+        session_rotation,
         signin,
         signup,
         tags,
@@ -26,12 +33,14 @@ def register(services: Services) -> None:
     )
 
     layout.add_shared_assets()
+    rotation = session_rotation.SessionRotation(services, move_browser)
+    rotation.register(app)
     home.create(services)
     image_page.create(services)
     upload.create(services)
-    signin.create(services)
-    signup.create(services)
-    account.create(services)
+    signin.create(services, rotation)
+    signup.create(services, rotation)
+    account.create(services, rotation)
     search_by_image.create(services)
     duplicates.create(services)
     tags.create(services)

@@ -17,16 +17,22 @@ from pages.session import (
     redirect_to_sign_in,
     session_id,
 )
+from pages.session_rotation import SessionRotation
 from pages.tokens import TokensSection
 from repo.container import Services
 from repo.core.actor import Actor
 from repo.core.errors import InvalidCredentials, ShoeboxError
 from repo.core.schemas import UserPublic
 
+CHANGED = 'password=changed'  # the query the account page comes back with after a change
+
 
 class PasswordSection:
-    def __init__(self, services: Services, user: UserPublic, session: str | None) -> None:
+    def __init__(
+        self, services: Services, rotation: SessionRotation, user: UserPublic, session: str | None
+    ) -> None:
         self.services = services
+        self.rotation = rotation
         self.user = user
         self.session = session
         ui.label('Change password').classes('text-lg font-medium')
@@ -79,7 +85,8 @@ class PasswordSection:
         for f in (self.current, self.new, self.confirm):
             f.value = ''
             f.error = None
-        ui.notify('Password changed. Other sessions were signed out.', type='positive')
+        # A new login session under a new cookie for this browser; the current one ends.
+        self.rotation.hand_off(user.id, f'/account?{CHANGED}')
 
 
 class DeleteSection:
@@ -134,17 +141,20 @@ class DeleteSection:
         except ShoeboxError as exc:
             ui.notify(exc.message, type='negative')
             return
-        end_session(self.services)
+        end_session(self.services, self.session)
         ui.navigate.to(f'/goodbye?images={deleted or 0}')
 
 
-def create(services: Services) -> None:
+def create(services: Services, rotation: SessionRotation) -> None:
     @ui.page('/account')
-    def account(request: Request) -> RedirectResponse | None:
+    async def account(request: Request, password: str = '') -> RedirectResponse | None:
         user = current_user(services)
         if user is None:
             return redirect_to_sign_in(request)
+        await rotation.fresh_browser_id(request, keep_login=True)  # pages/session_rotation.py
         session = session_id()
+        if f'password={password}' == CHANGED:
+            ui.notify('Password changed. Other sessions were signed out.', type='positive')
         with (
             frame(services, user, title='Account', next_path=here(request)),
             ui.column().classes('w-full max-w-2xl mx-auto gap-4'),
@@ -159,7 +169,7 @@ def create(services: Services) -> None:
                     'text-sm opacity-70'
                 )
             with ui.card().classes('w-full gap-3').props('flat bordered'):
-                PasswordSection(services, user, session)
+                PasswordSection(services, rotation, user, session)
             with ui.card().classes('w-full gap-3').props('flat bordered'):
                 TokensSection(services, session)
             with ui.card().classes('w-full gap-3').props('flat bordered'):

@@ -36,10 +36,12 @@ class ColorFilter:
                 button = (
                     ui.element('button')
                     .props('type=button')
-                    .classes('sb-color' + (' sb-color-light' if name in LIGHT else ''))
-                    .style(f'background:{markup.safe_color(hex_color)}')
+                    .classes('sb-color')
                     .mark(f'color-{name}')
                 )
+                if name in LIGHT:
+                    button.classes('sb-color-light')
+                button.style['background'] = markup.safe_color(hex_color)
                 button.on('click', lambda _, n=name: self._clicked(n))
                 with button:
                     ui.tooltip(name.capitalize())
@@ -52,7 +54,8 @@ class ColorFilter:
         for name, button in self.buttons.items():
             active = name == selected
             label = f'Showing {name} images; press to show all colours' if active else name
-            button.props(f'aria-pressed={"true" if active else "false"} aria-label="{label}"')
+            button.props['aria-pressed'] = 'true' if active else 'false'
+            button.props['aria-label'] = label
             if active:
                 button.classes(add='sb-color-active')
             else:

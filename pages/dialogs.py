@@ -14,9 +14,9 @@ async def confirm(title: str, message: str, ok: str, *, danger: bool = False) ->
         ui.label(message).classes('opacity-80')
         with ui.row().classes('w-full justify-end gap-2'):
             ui.button('Cancel', on_click=lambda: dialog.submit(False)).props('flat no-caps')
-            ui.button(ok, on_click=lambda: dialog.submit(True)).props(
-                f'no-caps unelevated color={"negative" if danger else "primary"}'
-            ).mark('confirm-ok')
+            button = ui.button(ok, on_click=lambda: dialog.submit(True)).props('no-caps unelevated')
+            button.props['color'] = 'negative' if danger else 'primary'
+            button.mark('confirm-ok')
     result = await dialog
     dialog.delete()
     return result is True

@@ -130,7 +130,9 @@ class DuplicatesPage:
             with ui.element('div').classes('sb-dup-row'):
                 for i, image in enumerate(group):
                     best = i == 0
-                    card = ui.element('div').classes('sb-dup' + (' sb-dup-best' if best else ''))
+                    card = ui.element('div').classes('sb-dup')
+                    if best:
+                        card.classes('sb-dup-best')
                     self.cards[image.id] = card
                     with card:
                         ui.html(member_card(image, best), sanitize=False)

@@ -119,13 +119,14 @@ class Gallery:
             if self.query.tags or suggested:
                 ui.icon('sell', size='18px').classes('opacity-60 mr-1')
             for tag in self.query.tags:
-                ui.chip(
+                chip = ui.chip(
                     tag,
                     color='primary',
                     text_color='white',
                     removable=True,
                     on_value_change=lambda _, t=tag: self.remove_tag(t),
-                ).props(f'aria-label="Remove tag filter {tag}"').mark('tag-filter')
+                ).mark('tag-filter')
+                chip.props['aria-label'] = f'Remove tag filter {tag}'  # a value, never parsed
             for tag in suggested[:MAX_SUGGESTED_TAGS]:
                 ui.chip(
                     tag, icon='add', color=None, on_click=lambda _, t=tag: self.add_tag(t)

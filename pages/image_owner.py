@@ -140,9 +140,9 @@ class OwnerControls:
                 ),
             ).mark('allow-download')
         with ui.row().classes('gap-2'):
-            ui.button('Download original', icon='download').props(
-                f'href="{markup.image_url(image.id, "original")}" download outline no-caps'
-            ).mark('download')
+            download = ui.button('Download original', icon='download')
+            download.props('download outline no-caps').mark('download')
+            download.props['href'] = markup.image_url(image.id, 'original')
             ui.button('Delete', icon='delete', on_click=self._delete).props(
                 'outline no-caps color=negative'
             ).mark('delete')

@@ -129,9 +129,9 @@ def details(services: Services, viewer: UserPublic | None, image: ImagePublic) -
             if image.tags:
                 tag_chips(image)
             if image.allow_download:
-                ui.button('Download original', icon='download').props(
-                    f'href="{markup.image_url(image.id, "original")}" download unelevated no-caps'
-                ).mark('download')
+                download = ui.button('Download original', icon='download')
+                download.props('download unelevated no-caps').mark('download')
+                download.props['href'] = markup.image_url(image.id, 'original')
         ui.separator()
         facts(image, is_owner)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from nicegui import context, ui
 
 from pages.gallery_query import GalleryQuery
-from pages.session import end_session, sign_in_url
+from pages.session import end_session, session_id, sign_in_url
 from repo.container import Services
 from repo.core.schemas import UserPublic
 
@@ -74,7 +74,7 @@ def _theme_toggle() -> None:
     def cycle() -> None:
         state['theme'] = NEXT_THEME[state['theme']]
         dark.value = THEMES[state['theme']]
-        button.props(f'icon={THEME_ICONS[state["theme"]]}')
+        button.props['icon'] = THEME_ICONS[state['theme']]
         tooltip.text = f'Theme: {state["theme"]} (click to change)'
         ui.run_javascript(
             f'document.cookie = "{THEME_COOKIE}={state["theme"]}; path=/; '
@@ -91,16 +91,16 @@ def _theme_toggle() -> None:
 
 
 def _account_menu(services: Services, user: UserPublic) -> None:
+    session = session_id()
+
     def sign_out() -> None:
-        end_session(services)
+        end_session(services, session)
         ui.navigate.to('/')
 
     initial = (user.display_name or user.username)[:1].upper()
-    with (
-        ui.button()
-        .props(f'flat round dense color=white aria-label="Account menu for {user.username}"')
-        .mark('account-menu')
-    ):
+    menu_button = ui.button().props('flat round dense color=white').mark('account-menu')
+    menu_button.props['aria-label'] = f'Account menu for {user.username}'
+    with menu_button:
         with ui.avatar(color='white', text_color='primary', size='32px'):
             ui.label(initial).classes('text-base font-semibold')
         with ui.menu().props('anchor="bottom right" self="top right"'):

@@ -34,7 +34,7 @@ class StrengthMeter:
         score, hint = result
         self.bar.visible = True
         self.bar.value = (score + 1) / 5
-        self.bar.props(f'color={COLORS[score]}')
+        self.bar.props['color'] = COLORS[score]
         verdict = LABELS[score]
         if len(password) < MIN_PASSWORD:
             verdict = f'Too short ({len(password)} of at least {MIN_PASSWORD} characters)'

@@ -85,10 +85,11 @@ class SearchByImagePage:
                 ),
                 label='Drop a picture here, or press + to choose',
             )
-            .props(f'accept="{ACCEPT}" bordered flat color=primary')
+            .props('bordered flat color=primary')
             .classes('w-full max-w-xl sb-search-uploader')
             .mark('search-uploader')
         )
+        self.upload.props['accept'] = ACCEPT
         self.upload.add_slot('list', FILE_LIST.replace('LIMIT', limit))
         with ui.row().classes('w-full items-center gap-3 no-wrap min-h-[36px]'):
             # The picture itself, shown from the browser's copy (the server keeps none).

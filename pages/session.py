@@ -2,7 +2,8 @@
 
 The browser's cookie holds only NiceGUI's signed browser id; the login session itself is a row in
 the database (Services.sessions), so ending it there (sign-out, password change, account deletion)
-takes effect on the very next request. Nothing is written for anonymous visitors.
+takes effect on the very next request. Nothing is written for anonymous visitors. Signing in
+goes through pages/session_rotation.py, which gives the browser a new cookie each time.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, context, ui
 
 from repo.container import Services
-from repo.core.actor import ANONYMOUS, Actor
+from repo.core.actor import ANONYMOUS
 from repo.core.schemas import UserPublic
 
 SESSION_KEY = 'session'
@@ -36,17 +37,13 @@ def current_user(services: Services) -> UserPublic | None:
     return services.signin.session_user(session_id())
 
 
-def start_session(services: Services, user: UserPublic) -> None:
-    """Sign in: a fresh random session id every time (rotation); any previous one ends."""
-    previous = session_id()
-    app.storage.user[SESSION_KEY] = services.signin.start_session(Actor.of(user))
-    if previous:
-        services.signin.end_session(Actor.of(user), previous)
+def end_session(services: Services, session: str | None = None) -> None:
+    """Sign out: the session row goes, and so does this browser's server-side storage.
 
-
-def end_session(services: Services) -> None:
-    """Sign out: the session row goes, and so does this browser's server-side storage."""
-    services.signin.end_session(ANONYMOUS, session_id())
+    `session` is the login session the page was built with (a page left open may belong to a
+    browser id that has moved on since: pages/session_rotation.py); by default this browser's.
+    """
+    services.signin.end_session(ANONYMOUS, session or session_id())
     with suppress(RuntimeError, AssertionError):
         app.storage.user.clear()
 

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
 from pages.layout import frame
-from pages.session import client_address, current_user, safe_next, start_session
+from pages.session import client_address, current_user, safe_next
+from pages.session_rotation import SessionRotation
 from repo.container import Services
 from repo.core.actor import ANONYMOUS
 from repo.core.errors import InvalidCredentials, Throttled
 
 
 class SignInForm:
-    def __init__(self, services: Services, next_path: str) -> None:
+    def __init__(self, services: Services, rotation: SessionRotation, next_path: str) -> None:
         self.services = services
+        self.rotation = rotation
         self.next_path = next_path
         self.message = (
             ui.label('').classes('text-negative').props('role=alert').mark('signin-error')
@@ -89,22 +92,22 @@ class SignInForm:
             self.button.props(remove='loading')
         if user is None:
             return  # the app is shutting down
-        start_session(self.services, user)
-        ui.navigate.to(self.next_path)
+        self.rotation.hand_off(user.id, self.next_path)
 
 
-def create(services: Services) -> None:
+def create(services: Services, rotation: SessionRotation) -> None:
     @ui.page('/signin')
-    def signin(next: str = '') -> RedirectResponse | None:
+    async def signin(request: Request, next: str = '') -> RedirectResponse | None:
         target = safe_next(next)
         if current_user(services) is not None:
             return RedirectResponse(target, status_code=303)
+        await rotation.fresh_browser_id(request)
         with (
             frame(services, None, title='Sign in', next_path=target),
             ui.card().classes('w-full max-w-sm mx-auto gap-3 p-6').mark('signin'),
         ):
             ui.label('Sign in').classes('text-2xl font-medium')
-            SignInForm(services, target)
+            SignInForm(services, rotation, target)
             if services.settings.open_signup:
                 with ui.row().classes('gap-1 text-sm'):
                     ui.label('New here?')

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
 from pages.layout import frame
 from pages.password_meter import StrengthMeter
-from pages.session import current_user, safe_next, sign_in_url, start_session
+from pages.session import current_user, safe_next, sign_in_url
+from pages.session_rotation import SessionRotation
 from repo.container import Services
 from repo.core.account_rules import MIN_PASSWORD, check_password, check_username
 from repo.core.actor import ANONYMOUS
@@ -17,16 +19,18 @@ USERNAME_HINT = '3 to 32 characters: letters, digits, _ . - ; starting with a le
 
 
 class SignUpForm:
-    def __init__(self, services: Services, next_path: str) -> None:
+    def __init__(self, services: Services, rotation: SessionRotation, next_path: str) -> None:
         self.services = services
+        self.rotation = rotation
         self.next_path = next_path
         field = 'w-full'
         self.username = (
             ui.input('Username')
-            .props(f'outlined autofocus autocomplete=username hint="{USERNAME_HINT}" maxlength=32')
+            .props('outlined autofocus autocomplete=username maxlength=32')
             .classes(field)
             .mark('username')
         )
+        self.username.props['hint'] = USERNAME_HINT
         self.display_name = (
             ui.input('Display name (optional)')
             .props('outlined autocomplete=name hint="Shown next to your images" maxlength=100')
@@ -41,12 +45,12 @@ class SignUpForm:
         )
         self.password = (
             ui.input('Password', password=True, password_toggle_button=True)
-            .props(
-                'outlined autocomplete=new-password debounce=250 '
-                f'hint="At least {MIN_PASSWORD} characters; a few unusual words work well"'
-            )
+            .props('outlined autocomplete=new-password debounce=250')
             .classes(field)
             .mark('password')
+        )
+        self.password.props['hint'] = (
+            f'At least {MIN_PASSWORD} characters; a few unusual words work well'
         )
         StrengthMeter(self.password, self._user_inputs)
         self.confirm = (
@@ -116,17 +120,17 @@ class SignUpForm:
             self.button.props(remove='loading')
         if user is None:
             return  # the app is shutting down
-        start_session(self.services, user)
         ui.notify(f'Welcome to Shoebox, {user.display_name}!', type='positive')
-        ui.navigate.to(self.next_path)
+        self.rotation.hand_off(user.id, self.next_path)
 
 
-def create(services: Services) -> None:
+def create(services: Services, rotation: SessionRotation) -> None:
     @ui.page('/signup')
-    def signup(next: str = '') -> RedirectResponse | None:
+    async def signup(request: Request, next: str = '') -> RedirectResponse | None:
         target = safe_next(next)
         if current_user(services) is not None:
             return RedirectResponse(target, status_code=303)
+        await rotation.fresh_browser_id(request)
         with (
             frame(services, None, title='Create an account'),
             ui.card().classes('w-full max-w-md mx-auto gap-3 p-6').mark('signup'),
@@ -140,7 +144,7 @@ def create(services: Services) -> None:
                     'unelevated no-caps'
                 )
                 return None
-            SignUpForm(services, target)
+            SignUpForm(services, rotation, target)
             with ui.row().classes('gap-1 text-sm'):
                 ui.label('Already have an account?')
                 ui.link('Sign in', sign_in_url(target))

@@ -21,7 +21,7 @@ from pages.tag_widgets import TagSuggestions
 from pages.upload_results import UploadResults
 from repo.container import Services
 from repo.core.actor import Actor
-from repo.core.errors import DuplicateImage, ShoeboxError
+from repo.core.errors import DiskFull, DuplicateImage, ShoeboxError, is_disk_full
 from repo.core.schemas import ImagePublic, UserPublic
 from repo.core.validation import check_description, check_tags, parse_tag_list
 from repo.services.ingest import StagedFile
@@ -166,10 +166,11 @@ class UploadPage:
                 on_upload=self.on_upload,
                 label='Drop images here, or press + to choose',
             )
-            .props(f'accept="{ACCEPT}" bordered flat color=primary')
+            .props('bordered flat color=primary')
             .classes('w-full')
             .mark('uploader')
         )
+        self.upload.props['accept'] = ACCEPT
         self.upload.add_slot('list', FILE_LIST)
         self.upload.on('rejected', self._rejected, js_handler=REJECTED_JS)
         # A file whose bytes have arrived leaves Quasar's list: its result row takes over.
@@ -248,7 +249,10 @@ class UploadPage:
                 row.duplicate(exc.existing_id)
             except ShoeboxError as exc:
                 row.refused(exc.message)
-            except Exception:
+            except Exception as exc:
+                if is_disk_full(exc):
+                    row.refused(DiskFull().message)
+                    return
                 log.exception('Upload of %r failed', e.file.name)
                 row.refused('something went wrong while processing this file')
             else:

@@ -8,10 +8,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ENV_PREFIX = 'SHOEBOX_'
 _TRUE = {'1', 'true', 'yes', 'on'}
 _FALSE = {'0', 'false', 'no', 'off'}
+_DEFAULT_PORTS = {'http': 80, 'https': 443}
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class Settings:
     workers: int = 0
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
+    # The address(es) people use to reach the app, when that differs from what the server sees
+    # (a reverse proxy with TLS): comma-separated, e.g. https://photos.example.com
+    public_url: str = ''
 
     def __post_init__(self) -> None:
         for name in ('data_dir', 'ssl_certfile', 'ssl_keyfile'):
@@ -63,6 +68,16 @@ class Settings:
             raise ValueError('need 32 <= thumb_size <= preview_size <= 8192')
         if self.workers < 0:
             raise ValueError('workers must be >= 0 (0 = one per core)')
+        for url in _split(self.public_url):
+            if origin_of(url) is None:
+                raise ValueError(
+                    f'public_url (SHOEBOX_PUBLIC_URL) must be http(s)://host[:port], not {url!r}'
+                )
+
+    @property
+    def public_origins(self) -> tuple[str, ...]:
+        """The configured public URLs as origins ('https://photos.example.com')."""
+        return tuple(o for o in (origin_of(u) for u in _split(self.public_url)) if o)
 
     # Derived locations: everything lives under data_dir.
     @property
@@ -115,6 +130,28 @@ class Settings:
         finally:
             tmp.unlink(missing_ok=True)
         return secret
+
+
+def origin_of(url: str) -> str | None:
+    """'HTTPS://Photos.Example.com:443/x' -> 'https://photos.example.com'; None if not http(s)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or '').lower()
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    if ':' in host:  # an IPv6 literal
+        host = f'[{host}]'
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        return f'{scheme}://{host}:{port}'
+    return f'{scheme}://{host}'
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in (value or '').split(',') if part.strip()]
 
 
 def _parse(name: str, annotation: Any, raw: str) -> Any:

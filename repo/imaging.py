@@ -18,6 +18,7 @@ from datetime import datetime
 from PIL import Image, UnidentifiedImageError
 
 from repo.core.cielab import srgb_to_lab
+from repo.core.errors import DiskFull, is_disk_full
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,8 @@ class QueryFacts:
 
 @dataclass(frozen=True)
 class ImageRejection:
-    status: int  # 413 too large / bomb, 415 unsupported type, 422 corrupt, truncated or empty
+    status: int  # 413 too large / bomb, 415 unsupported type, 422 corrupt, truncated or empty,
+    # 507 the disk filled up while a rendition was written
     message: str  # user-facing: what was wrong and what is accepted
 
 
@@ -149,6 +151,12 @@ def process_image(
             )
     except _Rejected as exc:
         result = exc.rejection
+    except OSError as exc:
+        if is_disk_full(exc):
+            result = ImageRejection(507, DiskFull().message)
+        else:
+            log.exception('Unexpected failure processing %s', src)
+            result = ImageRejection(422, _GENERIC)
     except Exception:
         log.exception('Unexpected failure processing %s', src)
         result = ImageRejection(422, _GENERIC)

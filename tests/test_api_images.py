@@ -361,7 +361,8 @@ def test_the_original_goes_to_its_owner_as_an_attachment(
     assert r.headers['content-type'] == 'image/png'  # detected, not from the name
     disposition = r.headers['content-disposition']
     assert disposition.startswith('attachment; filename="')
-    assert "filename*=UTF-8''" + quote('Fête "☀" ; x.jpg', safe='') in disposition
+    # The exact name, but with the extension of what the bytes are (a PNG named .jpg).
+    assert "filename*=UTF-8''" + quote('Fête "☀" ; x.png', safe='') in disposition
     assert disposition.count('"') == 2  # the quoted fallback name cannot be broken out of
 
 

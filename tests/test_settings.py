@@ -116,6 +116,20 @@ def test_nonsense_sizes_are_refused() -> None:
         Settings.from_env(env={}, thumb_size=2000, preview_size=1000)
 
 
+def test_public_urls_become_origins() -> None:
+    s = Settings.from_env(
+        env={'SHOEBOX_PUBLIC_URL': 'https://Photos.Example.com:443/, http://10.0.0.2:8080'}
+    )
+    assert s.public_origins == ('https://photos.example.com', 'http://10.0.0.2:8080')
+    assert Settings.from_env(env={}).public_origins == ()
+
+
+@pytest.mark.parametrize('url', ['photos.example.com', 'ftp://photos.example.com', 'https://'])
+def test_a_public_url_that_is_not_one_is_refused(url: str) -> None:
+    with pytest.raises(ValueError, match='SHOEBOX_PUBLIC_URL'):
+        Settings.from_env(env={'SHOEBOX_PUBLIC_URL': url})
+
+
 def test_settings_are_frozen() -> None:
     s = Settings.from_env(env={})
     with pytest.raises(dataclasses.FrozenInstanceError):

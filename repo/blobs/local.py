@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from repo.blobs.store import BlobMissing, BlobStat
+from repo.core.errors import disk_full_as_error
 
 
 def _fsync_dir(path: Path) -> None:
@@ -44,16 +45,17 @@ class LocalBlobStore:
         target = self._path(key)
         if target.exists():
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source, target)
-        except FileExistsError:
-            return
-        except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
-                raise
-            self._copy_into_place(source, target)
-        _fsync_dir(target.parent)
+        with disk_full_as_error():  # a new folder or directory entry can need a block too
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, target)
+            except FileExistsError:
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
+                    raise
+                self._copy_into_place(source, target)
+            _fsync_dir(target.parent)
 
     @staticmethod
     def _copy_into_place(source: Path, target: Path) -> None:

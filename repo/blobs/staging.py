@@ -1,9 +1,11 @@
 """The staging area: where bytes are received (hashed and counted as they stream, size-capped)
 before they are probed and stored. Always local (tmp/ in the data folder), whatever the store.
+A full disk (ENOSPC, EDQUOT) raises DiskFull, after removing what was written.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -12,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from repo.core.errors import TooLarge
+from repo.core.errors import DiskFull, TooLarge, disk_full_as_error, is_disk_full
 
 CHUNK = 1 << 20
 
@@ -33,7 +35,8 @@ class StagedFile:
     """
 
     def __init__(self, tmp_dir: Path, max_bytes: int) -> None:
-        fd, name = tempfile.mkstemp(prefix='upload-', dir=tmp_dir)
+        with disk_full_as_error():
+            fd, name = tempfile.mkstemp(prefix='upload-', dir=tmp_dir)
         self.path = Path(name)
         self._fh: BinaryIO | None = os.fdopen(fd, 'wb')
         self._hash = hashlib.sha256()
@@ -48,7 +51,13 @@ class StagedFile:
             self.discard()
             raise TooLarge(f'The file is larger than the {human_bytes(self.max_bytes)} limit')
         self._hash.update(chunk)
-        self._fh.write(chunk)
+        try:
+            self._fh.write(chunk)
+        except OSError as exc:
+            self.discard()
+            if is_disk_full(exc):
+                raise DiskFull() from exc
+            raise
 
     def write_from(self, source: BinaryIO) -> None:
         while chunk := source.read(CHUNK):
@@ -57,9 +66,15 @@ class StagedFile:
     def finish(self) -> None:
         """Flush and fsync; the content is final after this."""
         if self._fh is not None:
-            self._fh.flush()
-            os.fsync(self._fh.fileno())
-            self._fh.close()
+            try:
+                self._fh.flush()
+                os.fsync(self._fh.fileno())
+                self._fh.close()
+            except OSError as exc:
+                self.discard()
+                if is_disk_full(exc):
+                    raise DiskFull() from exc
+                raise
             self._fh = None
 
     @property
@@ -68,7 +83,8 @@ class StagedFile:
 
     def discard(self) -> None:
         if self._fh is not None:
-            self._fh.close()
+            with contextlib.suppress(OSError):  # closing flushes, which fails on a full disk
+                self._fh.close()
             self._fh = None
         self.path.unlink(missing_ok=True)
 
@@ -90,7 +106,8 @@ class Staging:
         return StagedFile(self.tmp_dir, max_bytes)
 
     def tmp_path(self, suffix: str) -> Path:
-        fd, name = tempfile.mkstemp(prefix='render-', suffix=suffix, dir=self.tmp_dir)
+        with disk_full_as_error():
+            fd, name = tempfile.mkstemp(prefix='render-', suffix=suffix, dir=self.tmp_dir)
         os.close(fd)
         return Path(name)
 

@@ -19,7 +19,7 @@ RESERVED_USERNAMES = frozenset(
 MIN_PASSWORD = 8
 MAX_PASSWORD = 1024
 MIN_STRENGTH = 2  # zxcvbn score 0..4
-ZXCVBN_MAX_CHARS = 100  # zxcvbn is slow on very long input; the first 100 chars decide the score
+ZXCVBN_MAX_CHARS = 72  # zxcvbn refuses longer input (ValueError); the first 72 chars decide
 
 
 def normalize_username(username: str) -> str:
@@ -33,7 +33,8 @@ def check_username(username: str) -> str:
         raise Invalid('Username must be 3 to 32 characters long')
     if not name[0].isascii() or not name[0].isalpha():
         raise Invalid('Username must start with a letter')
-    if not USERNAME_RE.match(name):
+    # ASCII before lower-casing too: 'K' (KELVIN SIGN) lower-cases to an ASCII 'k'.
+    if not USERNAME_RE.match(name) or not (username or '').strip().isascii():
         raise Invalid('Username may only contain letters, digits, and the characters _ . -')
     if name in RESERVED_USERNAMES:
         raise Invalid(f'The username "{name}" is reserved; please choose another')

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import errno
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class ShoeboxError(Exception):
     """Base class. `status` is the HTTP status the API answers with; `str(e)` is the message."""
@@ -60,6 +64,49 @@ class UnsupportedType(ShoeboxError):
 
 class Invalid(ShoeboxError):
     status = 422
+
+
+class DiskFull(ShoeboxError):
+    """The disk (or the account's quota on it) is full; whatever was being written is gone."""
+
+    status = 507
+
+    def __init__(self, message: str = "The server's disk is full; nothing was stored") -> None:
+        super().__init__(message)
+
+
+DISK_FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+SQLITE_FULL = 'database or disk is full'
+POSTGRES_DISK_FULL = '53100'  # SQLSTATE disk_full
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """ENOSPC or EDQUOT (also when wrapped, e.g. by SQLAlchemy), SQLite's SQLITE_FULL or
+    Postgres's disk_full."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DiskFull):
+            return True
+        if isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS:
+            return True
+        if SQLITE_FULL in str(exc) and type(exc).__name__ == 'OperationalError':
+            return True
+        if POSTGRES_DISK_FULL in (getattr(exc, 'sqlstate', None), getattr(exc, 'pgcode', None)):
+            return True
+        exc = exc.__cause__ or exc.__context__ or getattr(exc, 'orig', None)
+        seen += 1
+    return False
+
+
+@contextmanager
+def disk_full_as_error() -> Iterator[None]:
+    """OSError ENOSPC / EDQUOT -> DiskFull (other errors pass unchanged)."""
+    try:
+        yield
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFull() from exc
+        raise
 
 
 class Throttled(ShoeboxError):

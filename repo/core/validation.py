@@ -66,10 +66,11 @@ def normalize_tag(tag: str) -> str:
 
 
 def check_tags(tags: Iterable[str]) -> list[str]:
-    """Trimmed, lower-cased, de-duplicated in order; blank entries are skipped."""
+    """Trimmed, lower-cased, de-duplicated in order; blank entries (nothing visible in them) are
+    skipped."""
     out: list[str] = []
     for raw in tags:
-        if not raw or not raw.strip():
+        if not raw or not clean_text(raw).strip():
             continue
         name = normalize_tag(raw)
         if name not in out:

@@ -12,7 +12,7 @@ from concurrent.futures import Executor, Future
 from typing import Any, Protocol
 
 from repo import imaging
-from repo.core.errors import Invalid, ShoeboxError, TooLarge, UnsupportedType
+from repo.core.errors import DiskFull, Invalid, ShoeboxError, TooLarge, UnsupportedType
 from repo.worker_pool import new_pool
 
 log = logging.getLogger(__name__)
@@ -27,7 +27,11 @@ class Limits(Protocol):
     preview_size: int
 
 
-REJECTION_ERRORS: dict[int, type[ShoeboxError]] = {413: TooLarge, 415: UnsupportedType}
+REJECTION_ERRORS: dict[int, type[ShoeboxError]] = {
+    413: TooLarge,
+    415: UnsupportedType,
+    507: DiskFull,  # the disk filled up while a worker wrote a rendition
+}
 
 
 def rejection_error(rejection: imaging.ImageRejection) -> ShoeboxError:

@@ -259,9 +259,9 @@ class IngestService:
             image.dhash, image.signature, viewer_id=owner_id, limit=1, own_only=True,
             max_distance=NEAR_DUPLICATE_DISTANCE,
         )  # fmt: skip
-        if prepared.reused_from is None:
-            self._put_blobs(prepared)
         try:
+            if prepared.reused_from is None:
+                self._put_blobs(prepared)  # the thumbnail can land and the original fail
             public = self._insert(owner_id, prepared, image, links)
         except Exception:
             if prepared.reused_from is None:  # nothing of a refused upload stays
