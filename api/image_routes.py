@@ -73,7 +73,7 @@ UPLOAD_BODY = {
     summary='Upload one image',
     description=(
         'Multipart form with the image in `file`. The body is streamed and refused with 413 as '
-        'soon as it crosses the size limit. JPEG, PNG, WebP, GIF and AVIF are accepted.'
+        'soon as it crosses the size limit. JPEG, PNG, WebP, GIF, AVIF and HEIC are accepted.'
     ),
     openapi_extra=UPLOAD_BODY,
     responses=responses(

@@ -988,6 +988,7 @@ _MEDIA_TYPES = {
     'WEBP': 'image/webp',
     'GIF': 'image/gif',
     'AVIF': 'image/avif',
+    'HEIF': 'image/heic',
 }
 
 
