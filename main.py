@@ -30,7 +30,12 @@ def build(settings: Settings) -> Library:
     app.on_startup(library.start_workers)
     app.on_startup(settle_memory)
     app.on_shutdown(library.close)
-    api.register(app, library, session_user=pages.session_user(library))
+    api.register(
+        app,
+        library,
+        session_user=pages.session_user(library),
+        upload_observer=pages.upload_observer(library),
+    )
     pages.register(library)
     return library
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from anyio import CapacityLimiter
 from fastapi import Depends, Request
@@ -18,6 +18,9 @@ from api.offload import offload
 from repo.errors import NotAuthenticated
 from repo.library import Library
 from repo.models import UserPublic
+
+if TYPE_CHECKING:
+    from api.browser_uploads import UploadObserver
 
 SessionUser = Callable[[Request], UserPublic | None]
 STATE_KEY = 'shoebox_api'
@@ -37,6 +40,7 @@ class ApiContext:
 
     library: Library
     session_user: SessionUser | None = None
+    upload_observer: UploadObserver | None = None  # the upload page's list of outcomes
     password_slots: CapacityLimiter = field(
         default_factory=lambda: CapacityLimiter(PASSWORD_THREADS)
     )

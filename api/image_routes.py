@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from anyio import to_thread
 from fastapi import APIRouter, Query, Request, Response
 
+from api.browser_uploads import browser_upload
 from api.deps import (
     AccountDep,
     CallerDep,
@@ -92,21 +93,33 @@ UPLOAD_BODY = {
         ),
     ),
 )
-async def upload_image(request: Request, user: AccountDep, library: LibraryDep) -> ImageOut:
-    form = await read_upload(request.headers.get('content-type'), request.stream(), library.stage)
-    fields = form.fields
-    image = await run_image_job(
-        form,
-        lambda: library.add(
-            user.id,
-            form.file,  # type: ignore[arg-type]  # the StagedFile made by library.stage()
-            form.filename,
-            title=fields.get('title') or None,
-            description=fields.get('description', ''),
-            tags=parse_tag_list(fields.get('tags')),
-            visibility=fields.get('visibility') or 'private',
-        ),
-    )
+async def upload_image(
+    request: Request, caller: CallerDep, user: AccountDep, library: LibraryDep
+) -> ImageOut:
+    labelled = browser_upload(request, caller)  # the web app's uploader: report the outcome
+    try:
+        form = await read_upload(
+            request.headers.get('content-type'), request.stream(), library.stage
+        )
+        fields = form.fields
+        image = await run_image_job(
+            form,
+            lambda: library.add(
+                user.id,
+                form.file,  # type: ignore[arg-type]  # the StagedFile made by library.stage()
+                form.filename,
+                title=fields.get('title') or None,
+                description=fields.get('description', ''),
+                tags=parse_tag_list(fields.get('tags')),
+                visibility=fields.get('visibility') or 'private',
+            ),
+        )
+    except ShoeboxError as exc:
+        if labelled is not None:
+            await labelled.done(None, exc)
+        raise
+    if labelled is not None:
+        await labelled.done(image, None)
     return ImageOut.of(image)
 
 

@@ -37,6 +37,13 @@ def register(library: Library) -> None:
     tags.create(library)
 
 
+def upload_observer(library: Library):  # type: ignore[no-untyped-def]
+    """How the API tells the upload page what came of each file its uploader sent."""
+    from pages.upload_outcomes import observer
+
+    return observer(library)
+
+
 def session_user(library: Library) -> Callable[[Request], UserPublic | None]:
     """How the API recognises a signed-in browser (the web app's session).
 

@@ -1,0 +1,512 @@
+// The upload page's uploader: a queue of File objects sent a few at a time to POST /api/v1/images.
+//
+// Nothing here re-renders per file: the drop zone is a static template, and the summary and the
+// rows of the files in flight are written straight into the DOM, at most once per animation
+// frame. Each request is labelled (X-Shoebox-Upload-Key/-Name) so the server notes its outcome
+// in this browser's result list (api/browser_uploads.py); what never reaches the server (too
+// large, skipped, given up) is reported through the `report` event until the server acks it.
+// A lost connection holds the queue and retries with backoff instead of failing files.
+
+const CONCURRENCY = 3;
+const IMAGE_NAME = /\.(jpe?g|jpe|png|webp|gif|avif|heic|heif)$/i;
+const RETRY_STATUSES = new Set([0, 408, 429, 500, 502, 503, 504]);
+const MAX_ATTEMPTS = 6; // per file, while other files get through (else the server is away)
+const MAX_BACKOFF_MS = 30000;
+const REPORT_EVERY_MS = 300;
+const REPORT_RESEND_MS = 3000;
+const REPORT_MAX = 400;
+const REQUEST_TIMEOUT_MS = 10 * 60 * 1000;
+const ADD_SLICE = 50; // files taken in per task
+const RENDER_EVERY_MS = 200; // the summary and the rows in flight, at most this often
+
+function human(bytes) {
+  if (bytes < 1000) return `${bytes} bytes`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let n = bytes / 1000;
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i += 1;
+  }
+  return `${n.toFixed(1)} ${units[i]}`;
+}
+
+const NUMBER = new Intl.NumberFormat("en-US");
+
+function count(n) {
+  return NUMBER.format(n);
+}
+
+function setText(node, value) {
+  if (node.data !== value) node.data = value;
+}
+
+function setBar(bar, fraction) {
+  const value = `scaleX(${Math.min(1, Math.max(0, fraction)).toFixed(3)})`;
+  if (bar.sbValue !== value) bar.style.transform = bar.sbValue = value;
+}
+
+function show(element, visible) {
+  if (element.hidden === visible) element.hidden = !visible;
+}
+
+function plural(n, one, many) {
+  return `${count(n)} ${n === 1 ? one : many}`;
+}
+
+function baseName(path) {
+  return path.split("/").pop() || "file";
+}
+
+function parseJson(text) {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    return null;
+  }
+}
+
+function readFolder(entry, out) {
+  // A directory entry's files, recursively; readEntries returns at most ~100 per call.
+  return new Promise((resolve) => {
+    const reader = entry.createReader();
+    const pending = [];
+    const next = () =>
+      reader.readEntries(
+        (batch) => {
+          if (!batch.length) {
+            Promise.all(pending).then(() => resolve(out));
+            return;
+          }
+          for (const child of batch) {
+            if (child.isDirectory) pending.push(readFolder(child, out));
+            else if (child.isFile) {
+              pending.push(
+                new Promise((done) =>
+                  child.file(
+                    (file) => {
+                      out.push({ file, name: child.fullPath.replace(/^\//, ""), inFolder: true });
+                      done();
+                    },
+                    () => done(),
+                  ),
+                ),
+              );
+            }
+          }
+          next();
+        },
+        () => Promise.all(pending).then(() => resolve(out)),
+      );
+    next();
+  });
+}
+
+export default {
+  template: `
+    <div class="sb-up">
+      <div class="sb-up-zone" :class="{ 'sb-up-over': over }">
+        <q-icon name="cloud_upload" size="40px" class="sb-up-icon" />
+        <div class="sb-up-lead">Drop photos or a whole folder here</div>
+        <div class="sb-up-actions">
+          <q-btn unelevated no-caps color="primary" icon="add_photo_alternate" label="Choose files"
+                 @click="$refs.files.click()" />
+          <q-btn outline no-caps color="primary" icon="folder_open" label="Choose a folder"
+                 @click="$refs.folder.click()" />
+        </div>
+        <div class="sb-up-hint">{{ hint }}</div>
+        <input ref="files" type="file" multiple :accept="accept" hidden tabindex="-1"
+               @change="onPick($event, false)">
+        <input ref="folder" type="file" webkitdirectory multiple hidden tabindex="-1"
+               @change="onPick($event, true)">
+      </div>
+      <div ref="live" class="sb-up-live"></div>
+    </div>
+  `,
+  props: {
+    endpoint: String,
+    max_bytes: Number,
+    limit: String,
+    hint: String,
+    accept: String,
+    settings: Object,
+    acked: Number,
+  },
+  data() {
+    return { over: false };
+  },
+  mounted() {
+    this.queue = [];
+    this.active = new Set();
+    this.totals = { files: 0, bytes: 0, done: 0, doneBytes: 0 };
+    this.tally = { added: 0, duplicate: 0, refused: 0, skipped: 0 };
+    this.failures = 0; // transient failures in a row: the connection is away while > 0
+    this.lastSuccess = 0;
+    this.holdUntil = 0;
+    this.holdTimer = null;
+    this.waiting = null; // the file that waits to be retried
+    this.stopped = false;
+    this.wasBusy = false;
+    this.ticking = null;
+    this.unsent = []; // browser reports not yet sent
+    this.unacked = []; // [{seq, at, entries}]
+    this.reportSeq = 0;
+    this.frame = 0;
+    this.renderTimer = 0;
+    this.buildLive();
+    this.reportTimer = setInterval(() => this.flushReports(), REPORT_EVERY_MS);
+    this.onOnline = () => this.retryNow();
+    window.addEventListener("online", this.onOnline);
+    // Files dropped anywhere on the page are taken (rather than opened by the browser).
+    this.onDragOver = (e) => {
+      if (!e.dataTransfer || ![...e.dataTransfer.types].includes("Files")) return;
+      e.preventDefault();
+      this.over = true;
+      clearTimeout(this.overTimer);
+      this.overTimer = setTimeout(() => (this.over = false), 150);
+    };
+    this.onDropAnywhere = (e) => {
+      if (!e.dataTransfer || ![...e.dataTransfer.types].includes("Files")) return;
+      e.preventDefault();
+      this.onDrop(e);
+    };
+    window.addEventListener("dragover", this.onDragOver);
+    window.addEventListener("drop", this.onDropAnywhere);
+    this.onLeave = (e) => {
+      if (!this.busy()) return;
+      e.preventDefault();
+      e.returnValue = "";
+    };
+    window.addEventListener("beforeunload", this.onLeave);
+  },
+  unmounted() {
+    clearInterval(this.reportTimer);
+    clearTimeout(this.holdTimer);
+    clearTimeout(this.renderTimer);
+    cancelAnimationFrame(this.frame);
+    window.removeEventListener("online", this.onOnline);
+    window.removeEventListener("beforeunload", this.onLeave);
+    window.removeEventListener("dragover", this.onDragOver);
+    window.removeEventListener("drop", this.onDropAnywhere);
+  },
+  watch: {
+    acked(seq) {
+      this.unacked = this.unacked.filter((r) => r.seq > seq);
+    },
+  },
+  methods: {
+    // --- taking files in ------------------------------------------------------------------
+    onPick(event, inFolder) {
+      const picked = [...event.target.files].map((file) => ({
+        file,
+        name: (inFolder && file.webkitRelativePath) || file.name,
+        inFolder,
+      }));
+      event.target.value = "";
+      this.add(picked);
+    },
+    async onDrop(event) {
+      this.over = false;
+      // The items are only readable during the event itself: take the entries first.
+      const items = event.dataTransfer.items;
+      const loose = [];
+      const folders = [];
+      if (items && items.length && typeof items[0].webkitGetAsEntry === "function") {
+        for (const item of items) {
+          if (item.kind !== "file") continue;
+          const entry = item.webkitGetAsEntry();
+          if (entry && entry.isDirectory) folders.push(entry);
+          else {
+            const file = item.getAsFile();
+            if (file) loose.push({ file, name: file.name, inFolder: false });
+          }
+        }
+      } else {
+        for (const file of event.dataTransfer.files) loose.push({ file, name: file.name, inFolder: false });
+      }
+      if (folders.length) {
+        setText(this.headline, "Reading the folder…");
+        show(this.status, true);
+      }
+      const found = [];
+      for (const folder of folders) await readFolder(folder, found);
+      found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      this.add([...loose, ...found]);
+    },
+    async add(picked) {
+      if (!picked.length) {
+        this.schedule();
+        return;
+      }
+      const batch = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+      this.stopped = false;
+      this.wasBusy = true;
+      // In slices, between which the page gets its turn: reading a File's size costs the
+      // browser a file system call, which for a thousand files is a long stall in one go.
+      for (let start = 0; start < picked.length; start += ADD_SLICE) {
+        if (start) await new Promise((resolve) => setTimeout(resolve, 0));
+        picked.slice(start, start + ADD_SLICE).forEach((pick, i) => this.take(pick, `${batch}-${start + i}`));
+        this.pump();
+      }
+    },
+    take({ file, name, inFolder }, key) {
+      this.totals.files += 1;
+      const hidden = inFolder && name.split("/").some((part) => part.startsWith("."));
+      if (hidden) {
+        this.settleLocally({ key, name, size: 0 }, "skipped", "a hidden file");
+      } else if (inFolder && !IMAGE_NAME.test(name)) {
+        this.settleLocally({ key, name, size: 0 }, "skipped", "not an image, by its name");
+      } else if (file.size > this.max_bytes) {
+        this.settleLocally({ key, name, size: 0 }, "refused", `larger than the ${this.limit} limit`);
+      } else {
+        this.totals.bytes += file.size;
+        this.queue.push({ key, file, name, size: file.size, sent: 0, attempts: 0, state: "queued" });
+      }
+    },
+    // --- sending --------------------------------------------------------------------------
+    busy() {
+      return this.queue.length > 0 || this.active.size > 0;
+    },
+    pump() {
+      if (this.stopped) return;
+      const now = Date.now();
+      if (this.holdUntil > now) {
+        clearTimeout(this.holdTimer);
+        this.holdTimer = setTimeout(() => this.pump(), this.holdUntil - now);
+        return;
+      }
+      const slots = this.failures > 0 ? 1 : CONCURRENCY; // while the server is away: one probe
+      while (this.active.size < slots && this.queue.length) this.send(this.queue.shift());
+      this.schedule();
+    },
+    retryNow() {
+      this.holdUntil = 0;
+      this.pump();
+    },
+    send(item) {
+      if (this.waiting === item) this.waiting = null;
+      this.active.add(item);
+      item.state = "sending";
+      item.sent = 0;
+      item.attempts += 1;
+      const settings = this.settings || {};
+      const form = new FormData();
+      form.append("file", item.file, baseName(item.name));
+      for (const field of ["visibility", "tags", "description"]) {
+        if (settings[field]) form.append(field, settings[field]);
+      }
+      const xhr = new XMLHttpRequest();
+      item.xhr = xhr;
+      xhr.open("POST", (window.path_prefix || "") + this.endpoint);
+      xhr.timeout = REQUEST_TIMEOUT_MS;
+      xhr.setRequestHeader("X-Shoebox-Upload-Key", item.key);
+      xhr.setRequestHeader("X-Shoebox-Upload-Name", encodeURIComponent(item.name));
+      xhr.upload.onprogress = (e) => {
+        item.sent = e.loaded;
+        this.schedule();
+      };
+      xhr.upload.onload = () => {
+        item.state = "processing";
+        item.sentAll = true;
+        this.schedule();
+      };
+      xhr.onload = () => this.answered(item, xhr.status, parseJson(xhr.responseText), xhr);
+      xhr.onerror = () => this.answered(item, 0, null, xhr);
+      xhr.ontimeout = () => this.answered(item, 0, null, xhr);
+      xhr.send(form);
+    },
+    answered(item, status, body, xhr) {
+      this.active.delete(item);
+      item.xhr = null;
+      const detail = (body && typeof body.detail === "string" && body.detail) || "";
+      if (RETRY_STATUSES.has(status)) {
+        item.firstFailure = item.firstFailure || Date.now();
+        if (item.sentAll || status >= 500) item.maybeStored = true; // it may be there already
+      }
+      if (RETRY_STATUSES.has(status) && this.mayRetry(item)) {
+        this.failures += 1;
+        const retryAfter = Number(xhr.getResponseHeader("Retry-After")) * 1000;
+        const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(this.failures, 8));
+        const wait = retryAfter > 0 ? Math.min(retryAfter, 300000) : backoff * (0.5 + Math.random() / 2);
+        this.holdUntil = Math.max(this.holdUntil, Date.now() + wait);
+        item.state = "waiting";
+        item.reason = status === 0 ? "Connection lost" : `The server answered ${status}`;
+        this.waiting = item;
+        this.queue.unshift(item);
+        this.pump();
+        return;
+      }
+      if (status === 201 || status === 409) {
+        this.failures = 0;
+        this.lastSuccess = Date.now();
+        // After an attempt that may have reached the server, "you have it already" means added.
+        const added = status === 201 || Boolean(item.maybeStored);
+        this.settle(item, added ? "added" : "duplicate");
+      } else if (status === 401) {
+        this.settleLocally(item, "refused", "your session has ended; please sign in again");
+        this.stopAll("your session has ended; please sign in again", "refused");
+      } else {
+        if (status !== 0) this.failures = 0;
+        const reason =
+          status === 0
+            ? "could not be sent: the connection kept failing"
+            : detail || `the server answered ${status}`;
+        this.settleLocally(item, "refused", reason);
+      }
+      this.pump();
+    },
+    mayRetry(item) {
+      // Give up on a file only when others get through meanwhile: then it is this file.
+      return item.attempts < MAX_ATTEMPTS || this.lastSuccess < item.firstFailure;
+    },
+    settle(item, outcome) {
+      this.totals.done += 1;
+      this.totals.doneBytes += item.size;
+      this.tally[outcome] += 1;
+      item.state = "done";
+      item.file = null;
+      window.sbUploads = { files: this.totals.files, done: this.totals.done, at: performance.now() };
+      this.schedule();
+    },
+    settleLocally(item, outcome, detail) {
+      this.unsent.push({ key: item.key, name: item.name, status: outcome, detail });
+      this.settle(item, outcome);
+    },
+    stop() {
+      this.stopAll("cancelled before it was sent", "skipped");
+    },
+    stopAll(detail, outcome) {
+      const left = this.queue.splice(0);
+      this.waiting = null;
+      clearTimeout(this.holdTimer);
+      for (const item of left) this.settleLocally(item, outcome, detail);
+      this.schedule();
+    },
+    // --- telling the server what it cannot know --------------------------------------------
+    flushReports() {
+      const now = Date.now();
+      for (const report of this.unacked) {
+        if (now - report.at > REPORT_RESEND_MS) {
+          report.at = now;
+          this.$emit("report", { seq: report.seq, entries: report.entries });
+        }
+      }
+      while (this.unsent.length) {
+        const entries = this.unsent.splice(0, REPORT_MAX);
+        const report = { seq: ++this.reportSeq, at: now, entries };
+        this.unacked.push(report);
+        this.$emit("report", { seq: report.seq, entries });
+      }
+      if (this.wasBusy && !this.busy()) {
+        this.wasBusy = false;
+        this.$emit("idle", {}); // the batch is over: the server saves the list now
+      }
+    },
+    // --- showing it -----------------------------------------------------------------------
+    buildLive() {
+      // Built once: later renders only change text nodes, transforms and `hidden`, none of
+      // which makes the page's class watcher (Tailwind's MutationObserver) rescan anything.
+      const live = this.$refs.live;
+      live.innerHTML = `
+        <div class="sb-up-status" hidden>
+          <div class="sb-up-head">
+            <span class="sb-up-headline" role="status"> </span>
+            <span class="sb-up-bytes"> </span>
+            <span class="sb-up-spacer"></span>
+            <button type="button" class="sb-up-button sb-up-retry" hidden>Retry now</button>
+            <button type="button" class="sb-up-button sb-up-stop" hidden>Stop</button>
+          </div>
+          <div class="sb-up-total"><div class="sb-up-bar"></div></div>
+          <ul class="sb-up-list"></ul>
+        </div>`;
+      this.status = live.querySelector(".sb-up-status");
+      this.headline = live.querySelector(".sb-up-headline").firstChild;
+      this.bytes = live.querySelector(".sb-up-bytes").firstChild;
+      this.bar = live.querySelector(".sb-up-total .sb-up-bar");
+      this.retryButton = live.querySelector(".sb-up-retry");
+      this.stopButton = live.querySelector(".sb-up-stop");
+      this.retryButton.addEventListener("click", () => this.retryNow());
+      this.stopButton.addEventListener("click", () => this.stop());
+      const list = live.querySelector(".sb-up-list");
+      this.slots = [];
+      for (let i = 0; i <= CONCURRENCY; i++) {
+        const li = document.createElement("li");
+        li.className = "sb-up-row";
+        li.hidden = true;
+        li.innerHTML =
+          '<div class="sb-up-name"> </div><div class="sb-up-progress"><div class="sb-up-bar"></div>' +
+          '</div><div class="sb-up-state"> </div>';
+        list.appendChild(li);
+        this.slots.push({
+          li,
+          key: null,
+          name: li.querySelector(".sb-up-name").firstChild, // a file name is text
+          bar: li.querySelector(".sb-up-bar"),
+          state: li.querySelector(".sb-up-state").firstChild,
+        });
+      }
+    },
+    schedule() {
+      if (this.frame || this.renderTimer) return;
+      const wait = (this.lastRender || 0) + RENDER_EVERY_MS - performance.now();
+      const later = () => {
+        this.renderTimer = 0;
+        this.frame = requestAnimationFrame(() => this.render());
+      };
+      if (wait > 0) this.renderTimer = setTimeout(later, wait);
+      else later();
+    },
+    render() {
+      this.frame = 0;
+      this.lastRender = performance.now();
+      const t = this.totals;
+      if (!t.files) return;
+      show(this.status, true);
+      let inFlight = 0;
+      for (const item of this.active) inFlight += item.sent;
+      const waitingS = Math.max(0, Math.ceil((this.holdUntil - Date.now()) / 1000));
+      const away = this.busy() && this.failures > 0 && this.waiting && waitingS > 0;
+      if (away) {
+        setText(this.headline, `Connection lost: ${count(t.done)} of ${count(t.files)} done, trying again in ${waitingS} s`);
+        if (!this.ticking) {
+          this.ticking = setTimeout(() => {
+            this.ticking = null;
+            this.schedule();
+          }, 1000);
+        }
+      } else if (this.busy()) {
+        setText(this.headline, `Uploading: ${count(t.done)} of ${plural(t.files, "file", "files")} done`);
+      } else {
+        const notSent = t.files - t.done;
+        setText(this.headline, `Done: ${plural(t.done, "file", "files")}` + (notSent ? `, ${count(notSent)} not sent` : ""));
+      }
+      const sent = Math.min(t.bytes, t.doneBytes + inFlight);
+      setText(this.bytes, `${human(sent)} of ${human(t.bytes)}`);
+      setBar(this.bar, t.bytes ? sent / t.bytes : 1);
+      show(this.retryButton, Boolean(this.waiting && this.failures > 0));
+      show(this.stopButton, this.queue.length > 0);
+      const visible = [...this.active];
+      if (this.waiting && !this.active.has(this.waiting)) visible.push(this.waiting);
+      const keys = new Set(visible.map((item) => item.key));
+      for (const slot of this.slots) if (!keys.has(slot.key)) slot.key = null;
+      for (const item of visible) {
+        let slot = this.slots.find((s) => s.key === item.key);
+        if (!slot) {
+          slot = this.slots.find((s) => s.key === null);
+          if (!slot) continue;
+          slot.key = item.key;
+          setText(slot.name, item.name);
+        }
+        this.renderRow(slot, item, waitingS);
+      }
+      for (const slot of this.slots) show(slot.li, slot.key !== null);
+    },
+    renderRow(slot, item, waitingS) {
+      setBar(slot.bar, item.size ? item.sent / item.size : 1);
+      if (slot.li.dataset.state !== item.state) slot.li.dataset.state = item.state;
+      if (item.state === "processing") setText(slot.state, "Sent, processing…");
+      else if (item.state === "waiting") setText(slot.state, `${item.reason}; trying again in ${waitingS} s`);
+      else setText(slot.state, `${human(item.sent)} of ${human(item.size)}`);
+    },
+  },
+};
