@@ -16,7 +16,12 @@ const REPORT_EVERY_MS = 300;
 const REPORT_RESEND_MS = 3000;
 const REPORT_MAX = 400;
 const REQUEST_TIMEOUT_MS = 10 * 60 * 1000;
-const ADD_SLICE = 50; // files taken in per task
+// A request that makes no progress this long is given up and retried: a connection that died
+// without a word (Wi-Fi gone) would otherwise hold its slot for minutes. The server may take
+// a while with a big file once all its bytes are there, hence the longer wait then.
+const STALL_MS = 20000;
+const PROCESSING_MS = 180000;
+const ADD_SLICE_MS = 12; // taking files in: the longest stretch before the page gets its turn
 const RENDER_EVERY_MS = 200; // the summary and the rows in flight, at most this often
 
 function human(bytes) {
@@ -107,7 +112,10 @@ export default {
     <div class="sb-up">
       <div class="sb-up-zone" :class="{ 'sb-up-over': over }">
         <q-icon name="cloud_upload" size="40px" class="sb-up-icon" />
-        <div class="sb-up-lead">Drop photos or a whole folder here</div>
+        <div class="sb-up-lead">
+          <span class="sb-up-drop-only">Drop photos or a whole folder here</span>
+          <span class="sb-up-touch-only">Choose the photos to upload</span>
+        </div>
         <div class="sb-up-actions">
           <q-btn unelevated no-caps color="primary" icon="add_photo_alternate" label="Choose files"
                  @click="$refs.files.click()" />
@@ -155,6 +163,7 @@ export default {
     this.renderTimer = 0;
     this.buildLive();
     this.reportTimer = setInterval(() => this.flushReports(), REPORT_EVERY_MS);
+    this.watchdog = setInterval(() => this.abortStalled(), 1000);
     this.onOnline = () => this.retryNow();
     window.addEventListener("online", this.onOnline);
     // Files dropped anywhere on the page are taken (rather than opened by the browser).
@@ -181,6 +190,7 @@ export default {
   },
   unmounted() {
     clearInterval(this.reportTimer);
+    clearInterval(this.watchdog);
     clearTimeout(this.holdTimer);
     clearTimeout(this.renderTimer);
     cancelAnimationFrame(this.frame);
@@ -241,11 +251,18 @@ export default {
       const batch = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
       this.stopped = false;
       this.wasBusy = true;
-      // In slices, between which the page gets its turn: reading a File's size costs the
-      // browser a file system call, which for a thousand files is a long stall in one go.
-      for (let start = 0; start < picked.length; start += ADD_SLICE) {
-        if (start) await new Promise((resolve) => setTimeout(resolve, 0));
-        picked.slice(start, start + ADD_SLICE).forEach((pick, i) => this.take(pick, `${batch}-${start + i}`));
+      if (!this.totals.files) {
+        show(this.status, true); // the first batch: bring its progress into view (phones)
+        requestAnimationFrame(() => this.status.scrollIntoView({ block: "nearest", behavior: "smooth" }));
+      }
+      // In short slices, between which the page gets its turn: reading a File's size can
+      // cost the browser a file system call, and for a thousand files that adds up.
+      let n = 0;
+      while (n < picked.length) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        const until = performance.now() + ADD_SLICE_MS;
+        do this.take(picked[n], `${batch}-${n}`);
+        while (++n < picked.length && performance.now() < until);
         this.pump();
       }
     },
@@ -301,21 +318,33 @@ export default {
       xhr.timeout = REQUEST_TIMEOUT_MS;
       xhr.setRequestHeader("X-Shoebox-Upload-Key", item.key);
       xhr.setRequestHeader("X-Shoebox-Upload-Name", encodeURIComponent(item.name));
+      item.movedAt = Date.now();
       xhr.upload.onprogress = (e) => {
         item.sent = e.loaded;
+        item.movedAt = Date.now();
         this.schedule();
       };
       xhr.upload.onload = () => {
         item.state = "processing";
         item.sentAll = true;
+        item.movedAt = Date.now();
         this.schedule();
       };
       xhr.onload = () => this.answered(item, xhr.status, parseJson(xhr.responseText), xhr);
       xhr.onerror = () => this.answered(item, 0, null, xhr);
       xhr.ontimeout = () => this.answered(item, 0, null, xhr);
+      xhr.onabort = () => this.answered(item, 0, null, xhr); // only the watchdog aborts
       xhr.send(form);
     },
+    abortStalled() {
+      const now = Date.now();
+      for (const item of this.active) {
+        const limit = item.state === "processing" ? PROCESSING_MS : STALL_MS;
+        if (item.xhr && now - item.movedAt > limit) item.xhr.abort();
+      }
+    },
     answered(item, status, body, xhr) {
+      if (!this.active.has(item) || item.xhr !== xhr) return; // already answered
       this.active.delete(item);
       item.xhr = null;
       const detail = (body && typeof body.detail === "string" && body.detail) || "";
@@ -365,6 +394,7 @@ export default {
       this.tally[outcome] += 1;
       item.state = "done";
       item.file = null;
+      // For tests and benchmarks: how far this page's uploads are (no DOM involved).
       window.sbUploads = { files: this.totals.files, done: this.totals.done, at: performance.now() };
       this.schedule();
     },
@@ -465,9 +495,9 @@ export default {
       let inFlight = 0;
       for (const item of this.active) inFlight += item.sent;
       const waitingS = Math.max(0, Math.ceil((this.holdUntil - Date.now()) / 1000));
-      const away = this.busy() && this.failures > 0 && this.waiting && waitingS > 0;
-      if (away) {
-        setText(this.headline, `Connection lost: ${count(t.done)} of ${count(t.files)} done, trying again in ${waitingS} s`);
+      if (this.busy() && this.failures > 0) {
+        const when = this.waiting && waitingS > 0 ? `in ${waitingS} s` : "now";
+        setText(this.headline, `Connection lost: ${count(t.done)} of ${count(t.files)} done, trying again ${when}`);
         if (!this.ticking) {
           this.ticking = setTimeout(() => {
             this.ticking = null;

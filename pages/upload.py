@@ -9,6 +9,7 @@ log, so the list survives a reconnect or a reload and names every file, whatever
 from __future__ import annotations
 
 import asyncio
+import time
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
@@ -33,7 +34,10 @@ ACCEPT = (
     'image/jpeg,image/png,image/webp,image/gif,image/avif,image/heic,image/heif,'
     '.jpg,.jpeg,.png,.webp,.gif,.avif,.heic,.heif'
 )
-REFRESH_S = 1.0  # how often the result list catches up with the log (when it changed)
+# The result list catches up with the log REFRESH_S after things settle, and at most every
+# BUSY_REFRESH_S while results keep coming: each refresh costs the browser a re-render.
+REFRESH_S = 0.5
+BUSY_REFRESH_S = 2.0
 # The server keeps this page's state this long for a browser that lost its connection, so a
 # batch resumes where it was instead of the page reloading (and the queue being lost).
 RECONNECT_TIMEOUT_S = 300.0
@@ -129,6 +133,7 @@ class UploadPage:
         ).mark('uploader')
         self._settings_changed()
         self.results = UploadResults(self.log, on_clear=self._clear)
+        self.refreshed_at = 0.0
         ui.timer(REFRESH_S, self._tick)
 
     def log(self) -> UploadLog:
@@ -160,7 +165,11 @@ class UploadPage:
             persist(self.log(), self.where[2], force=force)
 
     def _tick(self) -> None:
-        self.results.refresh()
+        log, now = self.log(), time.monotonic()
+        settled = now - log.changed_at >= REFRESH_S
+        if settled or now - self.refreshed_at >= BUSY_REFRESH_S:
+            self.refreshed_at = now
+            self.results.refresh()
         self._save(force=False)
 
     def _clear(self) -> None:

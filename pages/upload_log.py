@@ -15,12 +15,12 @@ import json
 import time
 from collections import Counter, OrderedDict
 from collections.abc import MutableMapping
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, fields
 from typing import Any
 
 STATUSES = ('added', 'duplicate', 'refused', 'skipped')
 MAX_ENTRIES = 5000  # per browser; the oldest go first
-MAX_LOGS = 200  # browsers kept in memory; the others come back from their storage
+MAX_LOGS = 64  # browsers kept in memory; the others come back from their storage
 PERSIST_EVERY_S = 2.0
 STORAGE_KEY = 'upload_log'
 MAX_TEXT = 500
@@ -28,7 +28,7 @@ MAX_TEXT = 500
 Storage = MutableMapping[str, Any]  # a browser's app.storage.user
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     key: str  # the file within its batch, as the uploader named it: '<batch>-<n>'
     name: str  # the file's name as the person knows it (with its folder)
@@ -48,7 +48,7 @@ class Entry:
     @classmethod
     def of_row(cls, row: object) -> Entry | None:
         """An entry from storage, or None when it is not one (storage is not trusted blindly)."""
-        if not isinstance(row, list) or len(row) != len(cls.__dataclass_fields__):
+        if not isinstance(row, list) or len(row) != len(fields(cls)):
             return None
         try:
             entry = cls(*row)
@@ -70,6 +70,7 @@ class UploadLog:
         self.session = session  # the login session this list belongs to
         self.entries: OrderedDict[str, Entry] = OrderedDict()  # by key, in order of arrival
         self.version = 0  # changes with every change, for the page to notice
+        self.changed_at = 0.0  # time.monotonic() of the last change
         self.persisted_version = 0
         self.persisted_at = 0.0
 
@@ -83,18 +84,28 @@ class UploadLog:
         self.entries[entry.key] = entry
         while len(self.entries) > MAX_ENTRIES:
             self.entries.popitem(last=False)
-        self.version += 1
+        self._changed()
         return True
 
     def clear(self) -> None:
         self.entries.clear()
+        self._changed()
+
+    def _changed(self) -> None:
         self.version += 1
+        self.changed_at = time.monotonic()
 
     def counts(self) -> Counter[str]:
         return Counter(e.status for e in self.entries.values())
 
-    def newest_first(self, status: str | None = None) -> list[Entry]:
-        return [e for e in reversed(self.entries.values()) if status in (None, e.status)]
+    def by_batch(self, status: str | None = None) -> list[Entry]:
+        """The newest batch first; within a batch, in the order the files were done. So the
+        first page of a running batch fills up and then stays still while the rest arrive."""
+        batches: dict[str, list[Entry]] = {}
+        for entry in self.entries.values():
+            if status in (None, entry.status):
+                batches.setdefault(entry.key.rpartition('-')[0], []).append(entry)
+        return [entry for batch in reversed(batches.values()) for entry in batch]
 
     def snapshot(self) -> str:
         """As one JSON string: storage would wrap every nested list in an observable one."""

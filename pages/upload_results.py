@@ -1,8 +1,10 @@
 """The upload page's result list, drawn from the browser's upload log (pages/upload_log.py).
 
-A summary with counts, a filter by outcome, and one page of rows at a time (newest first), so
-a thousand results cost what fifty do. Rows are kept by file key between refreshes: a refresh
-adds the new rows and drops the ones that left the page, it never rebuilds the rest.
+A summary with counts, a filter by outcome, and one page of rows at a time (the newest batch
+first), so a thousand results cost what fifty do. Rows are kept by file key between refreshes:
+a refresh adds the new rows and drops the ones that left the page, it never rebuilds the rest.
+Each row is one block of escaped HTML (plus a link element where a test or a click needs one):
+every update NiceGUI sends makes the browser re-render the page's elements, so few is cheap.
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ class UploadResults:
             ui.space()
             self.filters = (
                 ui.toggle({'all': 'All'}, value='all', on_change=self._filter_changed)
-                .props('no-caps dense flat toggle-color=primary size=sm')
+                .props('no-caps dense flat toggle-color=primary')
                 .mark('upload-filter')
             )
             ui.button('Clear list', on_click=on_clear).props('flat dense no-caps').mark(
@@ -144,7 +146,7 @@ class UploadResults:
         self.summary.text = summary_text(counts)
         self.head.visible = bool(log.entries)
         self._update_filters(counts)
-        entries = log.newest_first(None if self.filter == 'all' else self.filter)
+        entries = log.by_batch(None if self.filter == 'all' else self.filter)
         pages = max(1, math.ceil(len(entries) / PAGE_SIZE))
         self.page = min(self.page, pages)
         self.pager.max = pages
@@ -173,8 +175,10 @@ class UploadResults:
             for entry in entries:
                 if entry.key not in self.rows:
                     self.rows[entry.key] = (entry, _row(entry))
-        self.list.default_slot.children[:] = [self.rows[e.key][1] for e in entries]
-        self.list.update()
+        order = [self.rows[e.key][1] for e in entries]
+        if self.list.default_slot.children != order:
+            self.list.default_slot.children[:] = order
+            self.list.update()
 
     def _filter_changed(self) -> None:
         if self._refreshing:

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.images import image_bytes
+from tests.images import encode, image_bytes, noise
 from tests.test_browser import (  # noqa: F401  (fixtures)
     CHROMEDRIVER,
     CHROMIUM,
@@ -37,6 +37,7 @@ if CHROMIUM is not None and CHROMEDRIVER is not None:
 
 FOLDER_INPUT = '.sb-up input[type=file][webkitdirectory]'
 FILES_INPUT = '.sb-up input[type=file]:not([webkitdirectory])'
+DONE = 'return (window.sbUploads || {}).done || 0'  # files the uploader has settled
 STATE = """
 const head = document.querySelector('.sb-up-headline');
 const summary = document.querySelector('.sb-upload-summary');
@@ -149,7 +150,7 @@ def test_a_lost_connection_holds_the_queue_and_every_file_still_arrives(
     files = []
     for n in range(30):
         path = tmp_path / f'shot-{n:02d}.jpg'
-        path.write_bytes(image_bytes('JPEG', seed=9000 + n, size=(300, 200)))
+        path.write_bytes(encode(noise((240, 160), seed=9000 + n), 'JPEG', quality=90))
         files.append(path)
     sign_in(browser, server, 'offline')
     browser.get(server.url + '/upload')
@@ -158,8 +159,8 @@ def test_a_lost_connection_holds_the_queue_and_every_file_still_arrives(
     slow = {'offline': False, 'latency': 50, 'downloadThroughput': -1, 'uploadThroughput': 200_000}
     browser.execute_cdp_cmd('Network.emulateNetworkConditions', slow)
     picker.send_keys('\n'.join(str(p) for p in files))
-    wait_until(browser, lambda d: 'Uploading: ' in d.execute_script(STATE)[0])
-    offline = {**slow, 'offline': True}
+    wait_until(browser, lambda d: d.execute_script(DONE) >= 1)
+    offline = {**slow, 'offline': True}  # mid-batch: files in flight and files waiting
     browser.execute_cdp_cmd('Network.emulateNetworkConditions', offline)
     wait_until(browser, lambda d: 'Connection lost' in d.execute_script(STATE)[0], timeout=30)
     time.sleep(3)

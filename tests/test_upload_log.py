@@ -21,7 +21,7 @@ def test_the_first_word_on_a_file_stands_except_that_the_server_beats_the_browse
     assert log.record(gave_up)
     assert log.record(added('b-1', 'b.jpg'))  # the server had it after all
     assert not log.record(gave_up)
-    assert [e.status for e in log.newest_first()] == ['added', 'added']
+    assert [e.status for e in log.by_batch()] == ['added', 'added']
     assert log.counts() == {'added': 2}
 
 
@@ -39,7 +39,7 @@ def test_a_saved_list_comes_back_for_its_session_only() -> None:
     log.record(Entry('b-1', 'notes.txt', 'skipped', detail='not an image', by_server=False))
     storage: dict = {}
     persist(log, storage, force=True)
-    assert UploadLog.restore('s1', storage[STORAGE_KEY]).newest_first() == log.newest_first()
+    assert UploadLog.restore('s1', storage[STORAGE_KEY]).by_batch() == log.by_batch()
     assert not UploadLog.restore('s2', storage[STORAGE_KEY]).entries  # signed in again: new list
 
 
@@ -75,3 +75,11 @@ def test_a_log_pushed_out_of_memory_comes_back_from_its_storage(monkeypatch) -> 
     logs.record('b2', 's2', added('x-0'), stores['b2'])
     logs.record('b3', 's3', added('x-0'), stores['b3'])  # b1 leaves memory
     assert list(logs.get('b1', 's1', stores['b1']).entries) == ['x-0']
+
+
+def test_the_newest_batch_comes_first_and_a_batch_keeps_its_order() -> None:
+    log = UploadLog('s1')
+    for key in ('old-0', 'old-1', 'new-1', 'new-0', 'old-2'):
+        log.record(added(key))
+    assert [e.key for e in log.by_batch()] == ['new-1', 'new-0', 'old-0', 'old-1', 'old-2']
+    assert [e.key for e in log.by_batch('refused')] == []
