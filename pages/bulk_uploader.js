@@ -147,13 +147,12 @@ export default {
     this.queue = [];
     this.active = new Set();
     this.totals = { files: 0, bytes: 0, done: 0, doneBytes: 0 };
-    this.tally = { added: 0, duplicate: 0, refused: 0, skipped: 0 };
     this.failures = 0; // transient failures in a row: the connection is away while > 0
     this.lastSuccess = 0;
     this.holdUntil = 0;
     this.holdTimer = null;
     this.waiting = null; // the file that waits to be retried
-    this.stopped = false;
+    this.stoppedAt = 0;
     this.wasBusy = false;
     this.ticking = null;
     this.unsent = []; // browser reports not yet sent
@@ -249,7 +248,7 @@ export default {
         return;
       }
       const batch = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
-      this.stopped = false;
+      const startedAt = Date.now();
       this.wasBusy = true;
       if (!this.totals.files) {
         show(this.status, true); // the first batch: bring its progress into view (phones)
@@ -261,15 +260,18 @@ export default {
       while (n < picked.length) {
         await new Promise((resolve) => setTimeout(resolve, 0));
         const until = performance.now() + ADD_SLICE_MS;
-        do this.take(picked[n], `${batch}-${n}`);
+        const stopped = this.stoppedAt >= startedAt; // Stop pressed while files were coming in
+        do this.take(picked[n], `${batch}-${n}`, stopped);
         while (++n < picked.length && performance.now() < until);
         this.pump();
       }
     },
-    take({ file, name, inFolder }, key) {
+    take({ file, name, inFolder }, key, stopped) {
       this.totals.files += 1;
       const hidden = inFolder && name.split("/").some((part) => part.startsWith("."));
-      if (hidden) {
+      if (stopped) {
+        this.settleLocally({ key, name, size: 0 }, "skipped", "cancelled before it was sent");
+      } else if (hidden) {
         this.settleLocally({ key, name, size: 0 }, "skipped", "a hidden file");
       } else if (inFolder && !IMAGE_NAME.test(name)) {
         this.settleLocally({ key, name, size: 0 }, "skipped", "not an image, by its name");
@@ -285,7 +287,6 @@ export default {
       return this.queue.length > 0 || this.active.size > 0;
     },
     pump() {
-      if (this.stopped) return;
       const now = Date.now();
       if (this.holdUntil > now) {
         clearTimeout(this.holdTimer);
@@ -326,7 +327,6 @@ export default {
       };
       xhr.upload.onload = () => {
         item.state = "processing";
-        item.sentAll = true;
         item.movedAt = Date.now();
         this.schedule();
       };
@@ -348,10 +348,7 @@ export default {
       this.active.delete(item);
       item.xhr = null;
       const detail = (body && typeof body.detail === "string" && body.detail) || "";
-      if (RETRY_STATUSES.has(status)) {
-        item.firstFailure = item.firstFailure || Date.now();
-        if (item.sentAll || status >= 500) item.maybeStored = true; // it may be there already
-      }
+      if (RETRY_STATUSES.has(status)) item.firstFailure = item.firstFailure || Date.now();
       if (RETRY_STATUSES.has(status) && this.mayRetry(item)) {
         this.failures += 1;
         const retryAfter = Number(xhr.getResponseHeader("Retry-After")) * 1000;
@@ -366,11 +363,10 @@ export default {
         return;
       }
       if (status === 201 || status === 409) {
+        // The server noted what it was (a 409 after a lost answer stays "added" there).
         this.failures = 0;
         this.lastSuccess = Date.now();
-        // After an attempt that may have reached the server, "you have it already" means added.
-        const added = status === 201 || Boolean(item.maybeStored);
-        this.settle(item, added ? "added" : "duplicate");
+        this.settle(item);
       } else if (status === 401) {
         this.settleLocally(item, "refused", "your session has ended; please sign in again");
         this.stopAll("your session has ended; please sign in again", "refused");
@@ -388,10 +384,9 @@ export default {
       // Give up on a file only when others get through meanwhile: then it is this file.
       return item.attempts < MAX_ATTEMPTS || this.lastSuccess < item.firstFailure;
     },
-    settle(item, outcome) {
+    settle(item) {
       this.totals.done += 1;
       this.totals.doneBytes += item.size;
-      this.tally[outcome] += 1;
       item.state = "done";
       item.file = null;
       // For tests and benchmarks: how far this page's uploads are (no DOM involved).
@@ -400,9 +395,10 @@ export default {
     },
     settleLocally(item, outcome, detail) {
       this.unsent.push({ key: item.key, name: item.name, status: outcome, detail });
-      this.settle(item, outcome);
+      this.settle(item);
     },
     stop() {
+      this.stoppedAt = Date.now();
       this.stopAll("cancelled before it was sent", "skipped");
     },
     stopAll(detail, outcome) {

@@ -99,13 +99,18 @@ class UploadLog:
         return Counter(e.status for e in self.entries.values())
 
     def by_batch(self, status: str | None = None) -> list[Entry]:
-        """The newest batch first; within a batch, in the order the files were done. So the
-        first page of a running batch fills up and then stays still while the rest arrive."""
+        """The newest batch first; within a batch the refused files first (what needs doing),
+        then the others in the order they were done. So the first page of a running batch fills
+        up and then stays still while the rest arrive."""
         batches: dict[str, list[Entry]] = {}
         for entry in self.entries.values():
             if status in (None, entry.status):
                 batches.setdefault(entry.key.rpartition('-')[0], []).append(entry)
-        return [entry for batch in reversed(batches.values()) for entry in batch]
+        return [
+            entry
+            for batch in reversed(batches.values())
+            for entry in sorted(batch, key=lambda e: e.status != 'refused')
+        ]
 
     def snapshot(self) -> str:
         """As one JSON string: storage would wrap every nested list in an observable one."""

@@ -77,9 +77,11 @@ def test_a_log_pushed_out_of_memory_comes_back_from_its_storage(monkeypatch) -> 
     assert list(logs.get('b1', 's1', stores['b1']).entries) == ['x-0']
 
 
-def test_the_newest_batch_comes_first_and_a_batch_keeps_its_order() -> None:
+def test_the_newest_batch_comes_first_its_refusals_first_then_in_order() -> None:
     log = UploadLog('s1')
     for key in ('old-0', 'old-1', 'new-1', 'new-0', 'old-2'):
         log.record(added(key))
-    assert [e.key for e in log.by_batch()] == ['new-1', 'new-0', 'old-0', 'old-1', 'old-2']
-    assert [e.key for e in log.by_batch('refused')] == []
+    log.record(Entry('old-3', 'notes.jpg', 'refused', detail='plain text'))
+    order = [e.key for e in log.by_batch()]
+    assert order == ['new-1', 'new-0', 'old-3', 'old-0', 'old-1', 'old-2']
+    assert [e.key for e in log.by_batch('refused')] == ['old-3']
