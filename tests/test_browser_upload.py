@@ -86,6 +86,25 @@ def all_pages(driver: WebDriver) -> list[str]:
         names += shown_names(driver)
 
 
+def drop(driver: WebDriver, paths: list[Path]) -> None:
+    """Drop files on the upload zone, as a drag from the file manager does: a DataTransfer
+    with the File objects (read from disk through a helper input, then removed)."""
+    driver.execute_script(
+        "const i = document.createElement('input'); i.type = 'file'; i.multiple = true;"
+        "i.id = 'drop-source'; i.hidden = true; document.body.appendChild(i);"
+    )
+    driver.find_element(By.ID, 'drop-source').send_keys('\n'.join(str(p) for p in paths))
+    driver.execute_script(
+        "const source = document.getElementById('drop-source');"
+        'const data = new DataTransfer();'
+        'for (const file of source.files) data.items.add(file);'
+        'source.remove();'
+        "const zone = document.querySelector('.sb-up-zone');"
+        "for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent("
+        '  new DragEvent(type, {dataTransfer: data, bubbles: true, cancelable: true}));'
+    )
+
+
 def api_titles(server: Server, token: str) -> list[str]:
     r = httpx.get(
         f'{server.url}/api/v1/images',
@@ -154,11 +173,11 @@ def test_a_lost_connection_holds_the_queue_and_every_file_still_arrives(
         files.append(path)
     sign_in(browser, server, 'offline')
     browser.get(server.url + '/upload')
-    picker = wait_until(browser, lambda d: d.find_element(By.CSS_SELECTOR, FILES_INPUT))
+    wait_until(browser, lambda d: d.find_element(By.CSS_SELECTOR, FILES_INPUT))
     browser.execute_cdp_cmd('Network.enable', {})
     slow = {'offline': False, 'latency': 50, 'downloadThroughput': -1, 'uploadThroughput': 200_000}
     browser.execute_cdp_cmd('Network.emulateNetworkConditions', slow)
-    picker.send_keys('\n'.join(str(p) for p in files))
+    drop(browser, files)  # dragged onto the page
     wait_until(browser, lambda d: d.execute_script(DONE) >= 1)
     offline = {**slow, 'offline': True}  # mid-batch: files in flight and files waiting
     browser.execute_cdp_cmd('Network.emulateNetworkConditions', offline)
