@@ -1,11 +1,13 @@
 // The upload page's uploader: a queue of File objects sent a few at a time to POST /api/v1/images.
 //
 // Nothing here re-renders per file: the drop zone is a static template, and the summary and the
-// rows of the files in flight are written straight into the DOM, at most once per animation
-// frame. Each request is labelled (X-Shoebox-Upload-Key/-Name) so the server notes its outcome
-// in this browser's result list (api/browser_uploads.py); what never reaches the server (too
+// rows of the files in flight are written straight into the DOM (pages/upload_view.js), at most
+// five times a second. Each request is labelled (X-Shoebox-Upload-Key/-Name) so the server
+// notes its outcome in this browser's result list (api/browser_uploads.py); what never reaches the server (too
 // large, skipped, given up) is reported through the `report` event until the server acks it.
 // A lost connection holds the queue and retries with backoff instead of failing files.
+
+import { UploadView } from "upload_view";
 
 const CONCURRENCY = 3;
 const IMAGE_NAME = /\.(jpe?g|jpe|png|webp|gif|avif|heic|heif)$/i;
@@ -23,41 +25,6 @@ const STALL_MS = 20000;
 const PROCESSING_MS = 180000;
 const ADD_SLICE_MS = 12; // taking files in: the longest stretch before the page gets its turn
 const RENDER_EVERY_MS = 200; // the summary and the rows in flight, at most this often
-
-function human(bytes) {
-  if (bytes < 1000) return `${bytes} bytes`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let n = bytes / 1000;
-  let i = 0;
-  while (n >= 1000 && i < units.length - 1) {
-    n /= 1000;
-    i += 1;
-  }
-  return `${n.toFixed(1)} ${units[i]}`;
-}
-
-const NUMBER = new Intl.NumberFormat("en-US");
-
-function count(n) {
-  return NUMBER.format(n);
-}
-
-function setText(node, value) {
-  if (node.data !== value) node.data = value;
-}
-
-function setBar(bar, fraction) {
-  const value = `scaleX(${Math.min(1, Math.max(0, fraction)).toFixed(3)})`;
-  if (bar.sbValue !== value) bar.style.transform = bar.sbValue = value;
-}
-
-function show(element, visible) {
-  if (element.hidden === visible) element.hidden = !visible;
-}
-
-function plural(n, one, many) {
-  return `${count(n)} ${n === 1 ? one : many}`;
-}
 
 function baseName(path) {
   return path.split("/").pop() || "file";
@@ -160,7 +127,10 @@ export default {
     this.reportSeq = 0;
     this.frame = 0;
     this.renderTimer = 0;
-    this.buildLive();
+    this.view = new UploadView(this.$refs.live, CONCURRENCY + 1, {
+      onRetry: () => this.retryNow(),
+      onStop: () => this.stop(),
+    });
     this.reportTimer = setInterval(() => this.flushReports(), REPORT_EVERY_MS);
     this.watchdog = setInterval(() => this.abortStalled(), 1000);
     this.onOnline = () => this.retryNow();
@@ -192,6 +162,7 @@ export default {
     clearInterval(this.watchdog);
     clearTimeout(this.holdTimer);
     clearTimeout(this.renderTimer);
+    clearTimeout(this.ticking);
     cancelAnimationFrame(this.frame);
     window.removeEventListener("online", this.onOnline);
     window.removeEventListener("beforeunload", this.onLeave);
@@ -233,10 +204,7 @@ export default {
       } else {
         for (const file of event.dataTransfer.files) loose.push({ file, name: file.name, inFolder: false });
       }
-      if (folders.length) {
-        setText(this.headline, "Reading the folder…");
-        show(this.status, true);
-      }
+      if (folders.length) this.view.reading();
       const found = [];
       for (const folder of folders) await readFolder(folder, found);
       found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -250,10 +218,7 @@ export default {
       const batch = Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
       const startedAt = Date.now();
       this.wasBusy = true;
-      if (!this.totals.files) {
-        show(this.status, true); // the first batch: bring its progress into view (phones)
-        requestAnimationFrame(() => this.status.scrollIntoView({ block: "nearest", behavior: "smooth" }));
-      }
+      if (!this.totals.files) this.view.reveal();
       // In short slices, between which the page gets its turn: reading a File's size can
       // cost the browser a file system call, and for a thousand files that adds up.
       let n = 0;
@@ -428,50 +393,7 @@ export default {
         this.$emit("idle", {}); // the batch is over: the server saves the list now
       }
     },
-    // --- showing it -----------------------------------------------------------------------
-    buildLive() {
-      // Built once: later renders only change text nodes, transforms and `hidden`, none of
-      // which makes the page's class watcher (Tailwind's MutationObserver) rescan anything.
-      const live = this.$refs.live;
-      live.innerHTML = `
-        <div class="sb-up-status" hidden>
-          <div class="sb-up-head">
-            <span class="sb-up-headline" role="status"> </span>
-            <span class="sb-up-bytes"> </span>
-            <span class="sb-up-spacer"></span>
-            <button type="button" class="sb-up-button sb-up-retry" hidden>Retry now</button>
-            <button type="button" class="sb-up-button sb-up-stop" hidden>Stop</button>
-          </div>
-          <div class="sb-up-total"><div class="sb-up-bar"></div></div>
-          <ul class="sb-up-list"></ul>
-        </div>`;
-      this.status = live.querySelector(".sb-up-status");
-      this.headline = live.querySelector(".sb-up-headline").firstChild;
-      this.bytes = live.querySelector(".sb-up-bytes").firstChild;
-      this.bar = live.querySelector(".sb-up-total .sb-up-bar");
-      this.retryButton = live.querySelector(".sb-up-retry");
-      this.stopButton = live.querySelector(".sb-up-stop");
-      this.retryButton.addEventListener("click", () => this.retryNow());
-      this.stopButton.addEventListener("click", () => this.stop());
-      const list = live.querySelector(".sb-up-list");
-      this.slots = [];
-      for (let i = 0; i <= CONCURRENCY; i++) {
-        const li = document.createElement("li");
-        li.className = "sb-up-row";
-        li.hidden = true;
-        li.innerHTML =
-          '<div class="sb-up-name"> </div><div class="sb-up-progress"><div class="sb-up-bar"></div>' +
-          '</div><div class="sb-up-state"> </div>';
-        list.appendChild(li);
-        this.slots.push({
-          li,
-          key: null,
-          name: li.querySelector(".sb-up-name").firstChild, // a file name is text
-          bar: li.querySelector(".sb-up-bar"),
-          state: li.querySelector(".sb-up-state").firstChild,
-        });
-      }
-    },
+    // --- showing it (pages/upload_view.js) -----------------------------------------------
     schedule() {
       if (this.frame || this.renderTimer) return;
       const wait = (this.lastRender || 0) + RENDER_EVERY_MS - performance.now();
@@ -485,54 +407,13 @@ export default {
     render() {
       this.frame = 0;
       this.lastRender = performance.now();
-      const t = this.totals;
-      if (!t.files) return;
-      show(this.status, true);
-      let inFlight = 0;
-      for (const item of this.active) inFlight += item.sent;
-      const waitingS = Math.max(0, Math.ceil((this.holdUntil - Date.now()) / 1000));
-      if (this.busy() && this.failures > 0) {
-        const when = this.waiting && waitingS > 0 ? `in ${waitingS} s` : "now";
-        setText(this.headline, `Connection lost: ${count(t.done)} of ${count(t.files)} done, trying again ${when}`);
-        if (!this.ticking) {
-          this.ticking = setTimeout(() => {
-            this.ticking = null;
-            this.schedule();
-          }, 1000);
-        }
-      } else if (this.busy()) {
-        setText(this.headline, `Uploading: ${count(t.done)} of ${plural(t.files, "file", "files")} done`);
-      } else {
-        const notSent = t.files - t.done;
-        setText(this.headline, `Done: ${plural(t.done, "file", "files")}` + (notSent ? `, ${count(notSent)} not sent` : ""));
+      const countingDown = this.view.render(this);
+      if (countingDown && !this.ticking) {
+        this.ticking = setTimeout(() => {
+          this.ticking = null;
+          this.schedule();
+        }, 1000);
       }
-      const sent = Math.min(t.bytes, t.doneBytes + inFlight);
-      setText(this.bytes, `${human(sent)} of ${human(t.bytes)}`);
-      setBar(this.bar, t.bytes ? sent / t.bytes : 1);
-      show(this.retryButton, Boolean(this.waiting && this.failures > 0));
-      show(this.stopButton, this.queue.length > 0);
-      const visible = [...this.active];
-      if (this.waiting && !this.active.has(this.waiting)) visible.push(this.waiting);
-      const keys = new Set(visible.map((item) => item.key));
-      for (const slot of this.slots) if (!keys.has(slot.key)) slot.key = null;
-      for (const item of visible) {
-        let slot = this.slots.find((s) => s.key === item.key);
-        if (!slot) {
-          slot = this.slots.find((s) => s.key === null);
-          if (!slot) continue;
-          slot.key = item.key;
-          setText(slot.name, item.name);
-        }
-        this.renderRow(slot, item, waitingS);
-      }
-      for (const slot of this.slots) show(slot.li, slot.key !== null);
-    },
-    renderRow(slot, item, waitingS) {
-      setBar(slot.bar, item.size ? item.sent / item.size : 1);
-      if (slot.li.dataset.state !== item.state) slot.li.dataset.state = item.state;
-      if (item.state === "processing") setText(slot.state, "Sent, processing…");
-      else if (item.state === "waiting") setText(slot.state, `${item.reason}; trying again in ${waitingS} s`);
-      else setText(slot.state, `${human(item.sent)} of ${human(item.size)}`);
     },
   },
 };

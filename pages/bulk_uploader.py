@@ -19,7 +19,7 @@ ENDPOINT = '/api/v1/images'
 Reported = Callable[[list[Entry]], None]
 
 
-class BulkUploader(ui.element, component='bulk_uploader.js'):
+class BulkUploader(ui.element, component='bulk_uploader.js', dependencies=['upload_view.js']):
     def __init__(
         self,
         *,
