@@ -32,7 +32,12 @@ def build(settings: Settings) -> Services:
     app.on_startup(services.start)
     app.on_startup(settle_memory)
     app.on_shutdown(services.close)
-    api.register(app, services, session_user=pages.session_user(services))
+    api.register(
+        app,
+        services,
+        session_user=pages.session_user(services),
+        upload_observer=pages.upload_observer(services),
+    )
     pages.register(services, move_browser)
     return services
 

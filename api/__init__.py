@@ -7,6 +7,7 @@ import re
 from fastapi import APIRouter, FastAPI
 
 from api import auth_routes, fallback, image_routes, look_routes
+from api.browser_uploads import UploadObserver
 from api.deps import STATE_KEY, ApiContext, SessionUser
 from api.guards import BodyLimitGuard, Limit, MiB, SecurityHeaders, human_bytes
 from api.nicegui_internals import restrict_websocket, wrap_outermost
@@ -32,12 +33,18 @@ only). Every error is `{"detail": "..."}` (a 409 for a duplicate upload adds `ex
 __all__ = ['PREFIX', 'register']
 
 
-def register(app: FastAPI, services: Services, session_user: SessionUser | None = None) -> None:
+def register(
+    app: FastAPI,
+    services: Services,
+    session_user: SessionUser | None = None,
+    upload_observer: UploadObserver | None = None,
+) -> None:
     """Add the /api/v1 routes and the HTTP guards (security headers, body limits) to `app`.
 
-    Calling it again for the same app only swaps the services and session callback (tests).
+    `upload_observer` hears what came of the web app's own uploads (api/browser_uploads.py).
+    Calling it again for the same app only swaps the services and the callbacks (tests).
     """
-    context = ApiContext(services, session_user)
+    context = ApiContext(services, session_user, upload_observer)
     already = getattr(app.state, STATE_KEY, None) is not None
     setattr(app.state, STATE_KEY, context)
     restrict_websocket(services.settings.public_origins)

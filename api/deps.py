@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from anyio import CapacityLimiter
 from fastapi import Depends, Request
@@ -20,6 +20,9 @@ from repo.container import Services
 from repo.core.actor import Actor
 from repo.core.errors import Forbidden, NotAuthenticated
 from repo.core.schemas import UserPublic
+
+if TYPE_CHECKING:
+    from api.browser_uploads import UploadObserver
 
 SessionUser = Callable[[Request], UserPublic | None]
 STATE_KEY = 'shoebox_api'
@@ -39,6 +42,7 @@ class ApiContext:
 
     services: Services
     session_user: SessionUser | None = None
+    upload_observer: UploadObserver | None = None  # the upload page's list of outcomes
     password_slots: CapacityLimiter = field(
         default_factory=lambda: CapacityLimiter(PASSWORD_THREADS)
     )

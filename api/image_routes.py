@@ -12,6 +12,7 @@ from anyio import to_thread
 from fastapi import APIRouter, Query, Request, Response
 
 from api import schema_rules as rules
+from api.browser_uploads import browser_upload
 from api.deps import AccountDep, CallerDep, ServicesDep, actor_of, caller_of, context
 from api.errors import CROSS_ORIGIN, ShoeboxRoute, error_response, responses
 from api.files import file_response
@@ -77,7 +78,7 @@ UPLOAD_BODY = {
     summary='Upload one image',
     description=(
         'Multipart form with the image in `file`. The body is streamed and refused with 413 as '
-        'soon as it crosses the size limit. JPEG, PNG, WebP, GIF and AVIF are accepted.'
+        'soon as it crosses the size limit. JPEG, PNG, WebP, GIF, AVIF and HEIC are accepted.'
     ),
     openapi_extra=UPLOAD_BODY,
     responses=responses(
@@ -99,23 +100,33 @@ UPLOAD_BODY = {
         ),
     ),
 )
-async def upload_image(request: Request, user: AccountDep, services: ServicesDep) -> ImageOut:
-    form = await read_upload(
-        request.headers.get('content-type'), request.stream(), services.ingest.stage
-    )
-    fields = form.fields
-    image = await run_image_job(
-        form,
-        lambda: services.ingest.add(
-            actor_of(user),
-            form.file,  # type: ignore[arg-type]  # the StagedFile made by ingest.stage()
-            form.filename,
-            title=fields.get('title') or None,
-            description=fields.get('description', ''),
-            tags=parse_tag_list(fields.get('tags')),
-            visibility=fields.get('visibility') or 'private',
-        ),
-    )
+async def upload_image(
+    request: Request, caller: CallerDep, user: AccountDep, services: ServicesDep
+) -> ImageOut:
+    labelled = browser_upload(request, caller)  # the web app's uploader: report the outcome
+    try:
+        form = await read_upload(
+            request.headers.get('content-type'), request.stream(), services.ingest.stage
+        )
+        fields = form.fields
+        image = await run_image_job(
+            form,
+            lambda: services.ingest.add(
+                actor_of(user),
+                form.file,  # type: ignore[arg-type]  # the StagedFile made by ingest.stage()
+                form.filename,
+                title=fields.get('title') or None,
+                description=fields.get('description', ''),
+                tags=parse_tag_list(fields.get('tags')),
+                visibility=fields.get('visibility') or 'private',
+            ),
+        )
+    except ShoeboxError as exc:
+        if labelled is not None:
+            await labelled.done(None, exc)
+        raise
+    if labelled is not None:
+        await labelled.done(image, None)
     return ImageOut.of(image)
 
 

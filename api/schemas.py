@@ -51,7 +51,7 @@ class ImageOut(BaseModel):
     visibility: VisibilityName
     owner: str
     filename: str = Field(description="The uploader's file name (display text only)")
-    format: str = Field(description='Detected format: JPEG, PNG, WEBP, GIF or AVIF')
+    format: str = Field(description='Detected format: JPEG, PNG, WEBP, GIF, AVIF or HEIF')
     width: int
     height: int
     size_bytes: int

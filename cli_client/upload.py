@@ -20,7 +20,9 @@ import httpx
 from cli_client.config import ClientConfig
 from cli_client.http import API, error_of, make_client
 
-IMAGE_SUFFIXES = frozenset({'.jpg', '.jpeg', '.jpe', '.png', '.webp', '.gif', '.avif'})
+IMAGE_SUFFIXES = frozenset(
+    {'.jpg', '.jpeg', '.jpe', '.png', '.webp', '.gif', '.avif', '.heic', '.heif'}
+)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_ATTEMPTS = 5
 BASE_DELAY_S = 0.5

@@ -46,6 +46,13 @@ def register(
     tags.create(services)
 
 
+def upload_observer(services: Services):  # type: ignore[no-untyped-def]
+    """How the API tells the upload page what came of each file its uploader sent."""
+    from pages.upload_outcomes import observer
+
+    return observer(services)
+
+
 def session_user(services: Services) -> Callable[[Request], UserPublic | None]:
     """How the API recognises a signed-in browser (the web app's session).
 

@@ -39,7 +39,9 @@ HIDE_PREVIEW_JS = f"document.getElementById('{PREVIEW_ID}').hidden = true"
 FILE_LIST = r"""
 <div v-if="props.files.length === 0" class="column items-center q-pa-md text-center">
   <q-icon name="image_search" size="40px" class="q-mb-xs" style="opacity:.5" />
-  <div class="text-caption" style="opacity:.75">JPEG, PNG, WebP, GIF or AVIF, up to LIMIT</div>
+  <div class="text-caption" style="opacity:.75">
+    JPEG, PNG, WebP, GIF, AVIF or HEIC, up to LIMIT
+  </div>
 </div>
 <q-item v-for="file in props.files" :key="file.__key" dense class="q-px-none">
   <q-item-section>
@@ -80,7 +82,7 @@ class SearchByImagePage:
                 max_files=1,
                 on_upload=self.on_upload,
                 on_rejected=lambda: ui.notify(
-                    f'Choose one image file (JPEG, PNG, WebP, GIF or AVIF) up to {limit}',
+                    f'Choose one image file (JPEG, PNG, WebP, GIF, AVIF or HEIC) up to {limit}',
                     type='warning',
                 ),
                 label='Drop a picture here, or press + to choose',

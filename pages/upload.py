@@ -1,73 +1,53 @@
-"""Upload many images: batch settings first, then per-file progress and results.
+"""Upload many images: batch settings first, then the uploader, then what came of each file.
 
-Each file is its own POST (no on_multi_upload, so Quasar does not batch), so the API's body-size
-guard can refuse an oversized request early. Bytes are streamed into Services.stage() chunk by
-chunk and the Pillow work runs off the event loop; one bad file never spoils the batch.
+The browser sends the files itself, a few at a time, to `POST /api/v1/images`
+(pages/bulk_uploader.js); this page never carries file bytes over its websocket. The server
+notes each outcome in this browser's upload log (pages/upload_log.py) and the page shows that
+log, so the list survives a reconnect or a reload and names every file, whatever its fate.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
+import time
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import events, run, ui
 
+from pages.bulk_uploader import BulkUploader
 from pages.layout import frame
 from pages.markup import file_size
-from pages.session import current_user, here, redirect_to_sign_in, session_id
+from pages.session import current_user, here, redirect_to_sign_in
 from pages.tag_widgets import TagSuggestions
+from pages.upload_log import LOGS, Entry, Storage, UploadLog, persist
+from pages.upload_outcomes import browser_storage
 from pages.upload_results import UploadResults
 from repo.container import Services
 from repo.core.actor import Actor
-from repo.core.errors import DiskFull, DuplicateImage, ShoeboxError, is_disk_full
-from repo.core.schemas import ImagePublic, UserPublic
-from repo.core.validation import check_description, check_tags, parse_tag_list
-from repo.services.ingest import StagedFile
-
-log = logging.getLogger(__name__)
+from repo.core.errors import ShoeboxError
+from repo.core.schemas import UserPublic
+from repo.core.validation import check_tags, parse_tag_list
+from repo.services.ingest import ACCEPTED_LABEL, StagedFile
 
 CHUNK = 1024 * 1024
-CONCURRENT = 3  # files processed at once per page; the rest wait their turn
-MAX_FILES = 500
-ACCEPT = 'image/jpeg,image/png,image/webp,image/gif,image/avif,image/heic,image/heif,.heic,.heif'
-REJECT_REASONS = {
-    'max-file-size': 'larger than the {limit} limit',
-    'max-files': f'more than {MAX_FILES} files at once',
-    'accept': 'not an image file',
-}
-# Quasar's file list, compact: name, a progress bar while bytes travel, cancel.
-FILE_LIST = r"""
-<q-list dense class="w-full">
-  <q-item v-for="file in props.files" :key="file.__key" class="q-px-none">
-    <q-item-section avatar>
-      <img v-if="file.__img" :src="file.__img.src" alt="" class="sb-uploader-thumb">
-      <q-icon v-else name="image" size="28px" />
-    </q-item-section>
-    <q-item-section>
-      <q-item-label class="ellipsis">{{ file.name }}</q-item-label>
-      <q-linear-progress :value="file.__progress" rounded size="6px" class="q-my-xs"
-        :color="file.__status === 'failed' ? 'negative' : 'primary'" />
-      <q-item-label caption>
-        {{ file.__status === 'failed' ? 'Failed to send' : file.__status === 'uploaded'
-           ? 'Sent, processing…' : file.__sizeLabel + ' · ' + file.__progressLabel }}
-      </q-item-label>
-    </q-item-section>
-    <q-item-section side v-if="file.__status !== 'uploaded'">
-      <q-btn flat round dense icon="close" :aria-label="'Cancel ' + file.name"
-        @click="props.removeFile(file)" />
-    </q-item-section>
-  </q-item>
-</q-list>
-"""
-REJECTED_JS = """(entries) => emit(entries.map(e => ({
-  name: (e.file && e.file.name) || 'file', reason: e.failedPropValidation
-})))"""
+ACCEPT = (
+    'image/jpeg,image/png,image/webp,image/gif,image/avif,image/heic,image/heif,'
+    '.jpg,.jpeg,.png,.webp,.gif,.avif,.heic,.heif'
+)
+# The result list catches up with the log REFRESH_S after things settle, and at most every
+# BUSY_REFRESH_S while results keep coming: each refresh costs the browser a re-render.
+REFRESH_S = 0.5
+BUSY_REFRESH_S = 2.0
+# The server keeps this page's state this long for a browser that lost its connection, so a
+# batch resumes where it was instead of the page reloading (and the queue being lost).
+RECONNECT_TIMEOUT_S = 300.0
 
 
 async def stage_upload(services: Services, file: events.UploadEventArguments) -> StagedFile:
-    """Stream a browser upload into a size-capped staged file (raises TooLarge while streaming)."""
+    """Stream a browser upload into a size-capped staged file (raises TooLarge while streaming).
+
+    For the pages that still take a file over NiceGUI's upload route (search by image)."""
     staged = await run.io_bound(services.ingest.stage)
     if staged is None:
         raise asyncio.CancelledError  # the app is shutting down
@@ -80,31 +60,6 @@ async def stage_upload(services: Services, file: events.UploadEventArguments) ->
     return staged
 
 
-async def store(
-    services: Services,
-    user: UserPublic,
-    file: events.UploadEventArguments,
-    *,
-    visibility: str,
-    tags: list[str],
-    description: str,
-) -> ImagePublic:
-    """Stream one uploaded file into a staged file, then add it (raises ShoeboxError)."""
-    staged = await stage_upload(services, file)
-    image = await run.io_bound(
-        services.ingest.add,
-        Actor.of(user),
-        staged,
-        file.file.name,
-        description=description,
-        tags=tags,
-        visibility=visibility,
-    )
-    if image is None:
-        raise asyncio.CancelledError  # the app is shutting down
-    return image
-
-
 def tags_problem(value: str | None) -> str | None:
     """What is wrong with the batch's tags, or None (the field's validation)."""
     try:
@@ -115,12 +70,13 @@ def tags_problem(value: str | None) -> str | None:
 
 
 class UploadPage:
-    def __init__(self, services: Services, session: str | None) -> None:
+    def __init__(
+        self, services: Services, user: UserPublic, where: tuple[str, str, Storage] | None
+    ) -> None:
         self.services = services
-        self.session = session
-        self.slots = asyncio.Semaphore(CONCURRENT)
+        self.where = where
+        self._fallback = UploadLog('')  # no browser storage (never for a signed-in browser)
         limit = file_size(services.settings.max_file_bytes)
-        self.limit = limit
 
         ui.label('Upload images').classes('text-2xl font-medium')
         with ui.card().classes('w-full').props('flat bordered'):
@@ -131,7 +87,7 @@ class UploadPage:
                         ui.toggle(
                             {'private': 'Private', 'public': 'Public'},
                             value='private',
-                            on_change=self._visibility_hint,
+                            on_change=self._settings_changed,
                         )
                         .props('no-caps unelevated toggle-color=primary')
                         .mark('upload-visibility')
@@ -139,7 +95,12 @@ class UploadPage:
                     self.visibility_hint = ui.label().classes('text-sm opacity-70')
                 with ui.column().classes('min-w-[220px] grow gap-1'):
                     self.tags = (
-                        ui.input('Tags', placeholder='holiday, beach', validation=tags_problem)
+                        ui.input(
+                            'Tags',
+                            placeholder='holiday, beach',
+                            validation=tags_problem,
+                            on_change=self._settings_changed,
+                        )
                         .props(
                             'outlined dense clearable '
                             'hint="Separate tags with commas; Tab completes a known tag"'
@@ -147,133 +108,83 @@ class UploadPage:
                         .classes('w-full')
                         .mark('upload-tags')
                     )
-                    user = services.signin.session_user(session)
                     TagSuggestions(self.tags, services, Actor.of(user))
                 self.description = (
-                    ui.textarea('Description', placeholder='Optional, for every image of the batch')
+                    ui.textarea(
+                        'Description',
+                        placeholder='Optional, for every image of the batch',
+                        on_change=self._settings_changed,
+                    )
                     .props('outlined dense autogrow maxlength=5000')
                     .classes('min-w-[220px] grow')
                     .mark('upload-description')
                 )
-            self._visibility_hint()
 
-        self.upload = (
-            ui.upload(
-                multiple=True,
-                auto_upload=True,
-                max_file_size=services.settings.max_file_bytes,
-                max_files=MAX_FILES,
-                on_upload=self.on_upload,
-                label='Drop images here, or press + to choose',
-            )
-            .props('bordered flat color=primary')
-            .classes('w-full')
-            .mark('uploader')
-        )
-        self.upload.props['accept'] = ACCEPT
-        self.upload.add_slot('list', FILE_LIST)
-        self.upload.on('rejected', self._rejected, js_handler=REJECTED_JS)
-        # A file whose bytes have arrived leaves Quasar's list: its result row takes over.
-        self.upload.on(
-            'uploaded',
-            js_handler=f'() => getElement({self.upload.id}).$refs.qRef.removeUploadedFiles()',
-        )
-        with ui.row().classes('items-center gap-3'):
-            folder = (
-                ui.element('input')
-                .props('type=file webkitdirectory multiple tabindex=-1 aria-hidden=true')
-                .classes('hidden')
-            )
-            folder.on(
-                'change',
-                js_handler=f'(e) => {{ getElement({self.upload.id}).$refs.qRef'
-                '.addFiles(e.target.files); e.target.value = ""; }',
-            )
-            ui.button('Choose a folder', icon='folder_open').props('outline no-caps').on(
-                'click', js_handler=f'() => getHtmlElement({folder.id}).click()'
-            )
-            ui.label(
-                f'JPEG, PNG, WebP, GIF or AVIF, up to {limit} each. Files upload as soon as you '
-                'pick them, with the settings above.'
-            ).classes('text-sm opacity-70')
-        self.results = UploadResults()
+        self.uploader = BulkUploader(
+            max_bytes=services.settings.max_file_bytes,
+            limit=limit,
+            hint=(
+                f'{ACCEPTED_LABEL}, up to {limit} each. Files upload as soon as you pick them, '
+                'with the settings above; inside a folder, files without an image name are '
+                'skipped.'
+            ),
+            accept=ACCEPT,
+            on_report=self._reported,
+            on_idle=self._save,
+        ).mark('uploader')
+        self._settings_changed()
+        self.results = UploadResults(self.log, on_clear=self._clear)
+        self.refreshed_at = 0.0
+        ui.timer(REFRESH_S, self._tick)
 
-    def _visibility_hint(self) -> None:
+    def log(self) -> UploadLog:
+        if self.where is None:
+            return self._fallback
+        browser, session, storage = self.where
+        return LOGS.get(browser, session, storage)
+
+    def _settings_changed(self) -> None:
+        public = self.visibility.value == 'public'
         self.visibility_hint.text = (
-            'Anyone will see these images.'
-            if self.visibility.value == 'public'
-            else 'Only you will see these images.'
+            'Anyone will see these images.' if public else 'Only you will see these images.'
+        )
+        self.uploader.set_settings(
+            self.visibility.value or 'private',
+            self.tags.value or '',
+            self.description.value or '',
         )
 
-    def _rejected(self, e: events.GenericEventArguments) -> None:
-        entries = e.args if isinstance(e.args, list) else []
-        not_images = 0
-        for entry in entries[:MAX_FILES]:
-            if not isinstance(entry, dict):
-                continue
-            reason = str(entry.get('reason', ''))
-            if reason == 'accept':
-                not_images += 1
-                continue
-            text = REJECT_REASONS.get(reason, 'refused by the browser').format(limit=self.limit)
-            self.results.add(str(entry.get('name', 'file'))[:255]).refused(text)
-        if not_images:
-            ui.notify(f'Skipped {not_images} file(s) that are not images', type='warning')
+    def _reported(self, entries: list[Entry]) -> None:
+        log = self.log()
+        for entry in entries:
+            log.record(entry)
+        self._save(force=False)
+        self.results.refresh()
 
-    async def on_upload(self, e: events.UploadEventArguments) -> None:
-        row = self.results.add(e.file.name)
-        user = self.services.signin.session_user(self.session)
-        if user is None:
-            row.refused('your session has ended; please sign in again')
-            return
-        problem = tags_problem(self.tags.value)
-        if problem:
-            row.refused(f'the tags for this batch are not valid: {problem}')
-            return
-        try:
-            description = check_description(self.description.value or '')
-        except ShoeboxError as exc:
-            row.refused(exc.message)
-            return
-        async with self.slots:
-            try:
-                image = await store(
-                    self.services,
-                    user,
-                    e,
-                    visibility=self.visibility.value or 'private',
-                    tags=parse_tag_list(self.tags.value),
-                    description=description,
-                )
-            except DuplicateImage as exc:
-                row.duplicate(exc.existing_id)
-            except ShoeboxError as exc:
-                row.refused(exc.message)
-            except Exception as exc:
-                if is_disk_full(exc):
-                    row.refused(DiskFull().message)
-                    return
-                log.exception('Upload of %r failed', e.file.name)
-                row.refused('something went wrong while processing this file')
-            else:
-                row.added(image, looks_like=await self._looks_like(user, image))
+    def _save(self, force: bool = True) -> None:
+        if self.where is not None:
+            persist(self.log(), self.where[2], force=force)
 
-    async def _looks_like(self, user: UserPublic, image: ImagePublic) -> ImagePublic | None:
-        """The image of theirs this new one looks like (a near-duplicate), if any."""
-        if not image.looks_like:
-            return None
-        try:
-            return await run.io_bound(self.services.images.get, Actor.of(user), image.looks_like)
-        except ShoeboxError:
-            return None  # deleted meanwhile
+    def _tick(self) -> None:
+        log, now = self.log(), time.monotonic()
+        settled = now - log.changed_at >= REFRESH_S
+        if settled or now - self.refreshed_at >= BUSY_REFRESH_S:
+            self.refreshed_at = now
+            self.results.refresh()
+        self._save(force=False)
+
+    def _clear(self) -> None:
+        self.log().clear()
+        self._save()
+        self.results.refresh(force=True)
 
 
 def create(services: Services) -> None:
-    @ui.page('/upload')
+    @ui.page('/upload', reconnect_timeout=RECONNECT_TIMEOUT_S)
     def upload_page(request: Request) -> RedirectResponse | None:
         user = current_user(services)
         if user is None:
             return redirect_to_sign_in(request)
         with frame(services, user, title='Upload', next_path=here(request)):
-            UploadPage(services, session_id())
+            UploadPage(services, user, browser_storage())
         return None

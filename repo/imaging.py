@@ -8,6 +8,7 @@ Bad input never raises: it comes back as an `ImageRejection` carrying an HTTP st
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import struct
@@ -22,8 +23,9 @@ from repo.core.errors import DiskFull, is_disk_full
 
 log = logging.getLogger(__name__)
 
-ACCEPTED_FORMATS: tuple[str, ...] = ('JPEG', 'PNG', 'WEBP', 'GIF', 'AVIF')  # Pillow format names
-ACCEPTED_LABEL = 'JPEG, PNG, WebP, GIF or AVIF'
+# Pillow format names. HEIF (HEIC, the iPhone default) comes from the pillow-heif plugin.
+ACCEPTED_FORMATS: tuple[str, ...] = ('JPEG', 'PNG', 'WEBP', 'GIF', 'AVIF', 'HEIF')
+ACCEPTED_LABEL = 'JPEG, PNG, WebP, GIF, AVIF or HEIC'
 
 WEBP_QUALITY = 80
 # WebP `method` trades encoder effort for bytes. Measured on a 1500x1000 photo-like preview:
@@ -117,7 +119,17 @@ class _Rejected(Exception):
 def ready() -> bool:
     """A no-op job for a fresh worker process: unpickling it imports this module (and Pillow)."""
     Image.init()
+    _register_heif()
     return True
+
+
+@functools.cache
+def _register_heif() -> None:
+    """Teach Pillow HEIC/HEIF, once per process, in the processes that decode (the workers):
+    the web server itself imports this module but never needs libheif loaded."""
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener(thumbnails=False)  # the full picture only, never an embedded preview
 
 
 def process_image(
@@ -138,6 +150,7 @@ def process_image(
     Meant for a worker process: Pillow's pixel cap and the warnings filters are process-wide
     (the pixel limit is also checked explicitly, so it holds even when called from threads).
     """
+    _register_heif()
     created: list[str] = []
     old_limit = Image.MAX_IMAGE_PIXELS
     try:
@@ -531,7 +544,7 @@ def _looks_accepted(head: bytes) -> bool:
         return True
     if head[:4] == b'RIFF' and head[8:12] == b'WEBP':
         return True
-    return head[4:8] == b'ftyp' and _ftyp_brands(head) & {b'avif', b'avis'} != set()
+    return head[4:8] == b'ftyp' and _ftyp_brands(head) & _ACCEPTED_BRANDS != set()
 
 
 def _ftyp_brands(head: bytes) -> set[bytes]:
@@ -541,6 +554,7 @@ def _ftyp_brands(head: bytes) -> set[bytes]:
 
 
 _HEIC_BRANDS = {b'heic', b'heix', b'hevc', b'hevx', b'heim', b'heis', b'hevm', b'hevs'}
+_ACCEPTED_BRANDS = {b'avif', b'avis', b'mif1', b'msf1', *_HEIC_BRANDS}  # AVIF, HEIC, HEIF
 _VIDEO_BRANDS = {b'isom', b'iso2', b'mp41', b'mp42', b'qt  ', b'M4V ', b'3gp4', b'3gp5', b'avc1'}
 _MAGIC: tuple[tuple[tuple[bytes, ...], str], ...] = (
     ((b'%PDF-',), 'a PDF document'),
@@ -566,14 +580,7 @@ def sniff_unsupported(head: bytes) -> str | None:
         if head.startswith(magics):
             return name
     if head[4:8] == b'ftyp':
-        brands = _ftyp_brands(head)
-        if brands & {b'avif', b'avis'}:
-            return None
-        if brands & _HEIC_BRANDS:
-            return 'a HEIC image'
-        if brands & {b'mif1', b'msf1'}:
-            return 'a HEIF image'
-        if brands & _VIDEO_BRANDS:
+        if _ftyp_brands(head) & _VIDEO_BRANDS:
             return 'a video'
         return None
     text = head.lstrip(b'\xef\xbb\xbf \t\r\n').lower()

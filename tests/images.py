@@ -46,6 +46,15 @@ def image_bytes(fmt: str = 'JPEG', seed: int = 0, size: tuple[int, int] = (96, 6
     return encode(im, fmt)
 
 
+def heic_bytes(seed: int = 0, size: tuple[int, int] = (96, 64)) -> bytes:
+    """A real HEIC (HEVC in HEIF, the iPhone default), encoded by pillow-heif."""
+    import pillow_heif
+
+    buf = io.BytesIO()
+    pillow_heif.from_pillow(picture(size, seed)).save(buf, quality=80)
+    return buf.getvalue()
+
+
 def own_tags(image) -> list[str]:  # type: ignore[no-untyped-def]
     """The tags a person gave, without the ones Shoebox added from the image itself."""
     return [t for t in image.tags if t not in image.auto_tags]

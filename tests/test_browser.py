@@ -177,6 +177,9 @@ def tile_ids(driver: WebDriver) -> list[str]:
     )
 
 
+IN_FLIGHT = '.sb-up-row:not([hidden]) .sb-up-progress'  # the uploader's files in flight
+
+
 def test_upload_shows_progress_then_thumbnails(
     browser: WebDriver, server: Server, tmp_path: Path
 ) -> None:
@@ -184,7 +187,8 @@ def test_upload_shows_progress_then_thumbnails(
     sign_in(browser, server, 'uploader')
     browser.get(server.url + '/upload')
     picker = wait_until(
-        browser, lambda d: d.find_element(By.CSS_SELECTOR, '.q-uploader input[type=file]')
+        browser,
+        lambda d: d.find_element(By.CSS_SELECTOR, '.sb-up input[type=file]:not([webkitdirectory])'),
     )
     files = []
     for n in range(3):
@@ -202,10 +206,7 @@ def test_upload_shows_progress_then_thumbnails(
     )
     picker.send_keys('\n'.join(str(p) for p in files))
     # While bytes travel, each file has its own progress bar in the uploader's list.
-    wait_until(
-        browser,
-        lambda d: len(d.find_elements(By.CSS_SELECTOR, '.q-uploader .q-linear-progress')) >= 3,
-    )
+    wait_until(browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, IN_FLIGHT)) >= 3)
     browser.execute_cdp_cmd(
         'Network.emulateNetworkConditions',
         {'offline': False, 'latency': 0, 'downloadThroughput': -1, 'uploadThroughput': -1},
@@ -223,7 +224,7 @@ def test_upload_shows_progress_then_thumbnails(
     assert '3 added · 1 refused' in body
     assert 'notes.jpg' in body
     # Sent files leave the uploader's list: their result rows took over.
-    wait_until(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, '.q-uploader .q-item'))
+    wait_until(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, IN_FLIGHT))
 
 
 def test_typing_in_search_narrows_the_grid(browser: WebDriver, server: Server) -> None:

@@ -142,6 +142,42 @@ def test_each_format_gives_facts_and_two_webp_renditions(tmp_path, fmt, params):
     assert_clean_webp(tmp_path / 'thumb.webp')
 
 
+def heic(im: Image.Image, path: Path, exif: Image.Exif | None = None) -> Path:
+    """A real HEIC file, encoded by pillow-heif (as an iPhone would write it)."""
+    import pillow_heif
+
+    heif = pillow_heif.from_pillow(im)
+    heif.save(path, quality=80, exif=exif.tobytes() if exif is not None else None)
+    return path
+
+
+def test_heic_gives_facts_and_two_webp_renditions(tmp_path):
+    src = heic(photo((1200, 800)), tmp_path / 'IMG_0001.HEIC', camera_exif())
+    assert src.read_bytes()[4:12] == b'ftypheic'
+    facts = facts_of(src, tmp_path, thumb_size=400, preview_size=1600)
+    assert facts.format == 'HEIF'
+    assert (facts.width, facts.height) == (1200, 800)
+    assert facts.camera == 'Canon EOS 5D' and facts.taken_at == datetime(2021, 7, 4, 10, 11, 12)
+    assert rendition(tmp_path, 'thumb').size == (400, 267)
+    assert_clean_webp(tmp_path / 'preview.webp')
+    assert_clean_webp(tmp_path / 'thumb.webp')
+
+
+def test_heic_orientation_is_applied_once(tmp_path):
+    src = heic(photo((600, 400)), tmp_path / 'portrait.heic', camera_exif(orientation=6))
+    facts = facts_of(src, tmp_path)
+    assert (facts.width, facts.height) == (400, 600)
+    assert rendition(tmp_path, 'thumb').size == (267, 400)
+
+
+def test_truncated_heic_is_corrupt_not_unsupported(tmp_path):
+    whole = heic(photo((600, 400)), tmp_path / 'whole.heic').read_bytes()
+    src = tmp_path / 'cut.heic'
+    src.write_bytes(whole[: len(whole) // 2])
+    rejection = rejection_of(src, tmp_path)
+    assert rejection.status == 422
+
+
 def test_big_images_fit_the_boxes(tmp_path):
     src = save(photo((2400, 1200)), tmp_path / 'wide.png', 'PNG')
     facts = facts_of(src, tmp_path, thumb_size=400, preview_size=1600)
@@ -347,7 +383,7 @@ SVG = b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><script>a
         (b'%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n', 'PDF'),
         (b'%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 10 10\n', 'EPS'),
         (b'8BPS\x00\x01' + b'\x00' * 40, 'PSD'),
-        (b'\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic' + b'\x00' * 40, 'HEIC'),
+        (b'\x00\x00\x00\x18ftypqt  \x00\x00\x02\x00qt  ' + b'\x00' * 40, 'video'),
     ],
 )
 def test_refused_types_are_named(tmp_path, data, what):
@@ -405,7 +441,7 @@ def test_missing_source_does_not_raise(tmp_path):
         (b'II*\x00\x08\x00\x00\x00', 'a TIFF image'),
         (b'MM\x00*\x00\x00\x00\x08', 'a TIFF image'),
         (b'8BPS\x00\x01', 'a PSD file'),
-        (b'\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic', 'a HEIC image'),
+        (b'\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic', None),  # accepted
         (b'\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2', 'a video'),
         (b'hello, world\n', 'plain text'),
         ('caf\u00e9 cr\u00e8me'.encode()[:-1], 'plain text'),  # UTF-8 cut mid-character

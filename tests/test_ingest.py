@@ -57,6 +57,18 @@ def test_every_accepted_format_is_added_with_facts_and_renditions(library, alice
     assert original.read() == data
 
 
+def test_a_heic_from_a_phone_is_added_and_its_original_kept(library, alice):
+    data = images.heic_bytes(seed=4, size=(120, 80))
+    image = library.add(alice.id, data, 'IMG_4012.HEIC')
+    assert (image.format, image.width, image.height) == ('HEIF', 120, 80)
+    assert image.title == 'IMG_4012'
+    with PILImage.open(library.open_file(alice.id, image.id, 'thumb').open()) as thumb:
+        assert thumb.format == 'WEBP' and thumb.size == (120, 80)
+    original = library.open_file(alice.id, image.id, 'original')
+    assert original.media_type == 'image/heic'
+    assert original.read() == data
+
+
 def test_content_decides_the_format_not_the_name(library, alice):
     png = images.image_bytes('PNG', seed=5)
     image = library.add(alice.id, png, 'really-a-png.jpg')

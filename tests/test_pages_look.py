@@ -30,6 +30,8 @@ from tests.ui_fixtures import (  # noqa: F401  (fixtures)
     user,
     wait_for,
 )
+from tests.upload_driver import file as picked
+from tests.upload_driver import send
 
 
 def photo(seed: int, size: tuple[int, int] = (400, 300), quality: int = 90) -> bytes:
@@ -333,11 +335,10 @@ async def test_a_near_duplicate_upload_is_added_and_flagged(
 ) -> None:
     await sign_in(user)
     await user.open('/upload')
-    uploader = element(user, 'uploader')
-    await uploader.handle_uploads([file('first.jpg', photo(61))])  # type: ignore[attr-defined]
+    await send(user, [picked('first.jpg', photo(61))])  # as the page's uploader sends it
     await wait_for(lambda: sees(user, 'result-added'), 20)
     assert not sees(user, 'looks-like')
-    await uploader.handle_uploads([file('smaller.jpg', photo(61, (200, 150)))])  # type: ignore[attr-defined]
+    await send(user, [picked('smaller.jpg', photo(61, (200, 150)))])
     await wait_for(lambda: sees(user, 'looks-like'), 20)
     await user.should_see('2 added')
     first = next(i for i in library.list(alice.id).items if i.title == 'first')

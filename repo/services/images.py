@@ -38,6 +38,7 @@ MEDIA_TYPES = {
     'WEBP': 'image/webp',
     'GIF': 'image/gif',
     'AVIF': 'image/avif',
+    'HEIF': 'image/heic',
 }
 
 

@@ -35,6 +35,7 @@ from repo.core.visibility import Visibility
 from repo.db.errors import ConstraintConflict
 from repo.db.repos.images import public_of
 from repo.db.tables import Image
+from repo.imaging import ACCEPTED_LABEL
 from repo.ingest_job import UploadFacts, derive, process_upload
 from repo.looks.cache import LooksCache
 from repo.services.blob_gc import remove_if_unused
@@ -45,7 +46,7 @@ from repo.similarity import NEAR_DUPLICATE_DISTANCE
 log = logging.getLogger(__name__)
 
 Source = str | os.PathLike[str] | bytes | BinaryIO | StagedFile
-__all__ = ['IngestService', 'Prepared', 'StagedFile']
+__all__ = ['ACCEPTED_LABEL', 'IngestService', 'Prepared', 'StagedFile']
 
 
 @dataclass
