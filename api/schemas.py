@@ -76,6 +76,13 @@ class ImageListOut(BaseModel):
     total: int
     limit: int
     offset: int
+    suggestion: str | None = Field(
+        None,
+        description='With `q`: when some of its words find nothing, the search text with those '
+        'words corrected to words of images you can see ("hrbour" -> "harbour"), to offer as '
+        '"Did you mean ...?"; null when there is nothing to correct, and without `q`',
+        examples=['harbour at dawn'],
+    )
 
     @classmethod
     def of(cls, page: ImagePage) -> ImageListOut:
@@ -84,6 +91,7 @@ class ImageListOut(BaseModel):
             total=page.total,
             limit=page.limit,
             offset=page.offset,
+            suggestion=page.suggestion,
         )
 
 

@@ -655,7 +655,9 @@ class Library:
             offset=offset,
         )
         if not hits.ids:
-            return ImagePage(items=[], total=hits.total, limit=limit, offset=offset)
+            return ImagePage(
+                items=[], total=hits.total, limit=limit, offset=offset, suggestion=hits.suggestion
+            )
         with Session(self.engine) as s:
             # By primary key only: with the visibility OR in SQL, SQLite walks the visibility and
             # owner indexes instead (60 ms at 100k images); the same rule is applied here.
@@ -663,7 +665,11 @@ class Library:
             by_id = {r.id: r for r in rows if _may_see(viewer_id, r)}
             ordered = [by_id[i] for i in hits.ids if i in by_id]
             return ImagePage(
-                items=self._to_public(s, ordered), total=hits.total, limit=limit, offset=offset
+                items=self._to_public(s, ordered),
+                total=hits.total,
+                limit=limit,
+                offset=offset,
+                suggestion=hits.suggestion,
             )
 
     def open_file(self, viewer_id: int | None, image_id: str, kind: str) -> BlobFile:
