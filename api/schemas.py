@@ -135,8 +135,9 @@ class SimilarImageOut(ImageOut):
     """An image that looks like the query, and how closely."""
 
     distance: float = Field(
-        description='How different it looks: 0 is the same picture; up to about 16 is a '
-        'near-duplicate (resized, recompressed, brightened, slightly cropped)'
+        description='How different it looks: 0 is the same picture; up to 16 is a '
+        'near-duplicate (resized, recompressed, brightened, captioned, slightly cropped, turned '
+        'or mirrored); results go no further than 20'
     )
 
     @classmethod

@@ -59,7 +59,7 @@ from repo.models import (
     Visibility,
     utcnow,
 )
-from repo.similarity import NEAR_DUPLICATE_DISTANCE, Entry, SimilarityIndex
+from repo.similarity import NEAR_DUPLICATE_DISTANCE, SIMILAR_DISTANCE, Entry, SimilarityIndex
 from repo.storage import BlobStore, StagedFile
 from repo.throttle import LoginThrottle
 from repo.validation import (
@@ -739,12 +739,20 @@ class Library:
             )
 
     def similar(self, viewer_id: int | None, image_id: str, limit: int = 20) -> SimilarPage:
-        """Images that look like this one (itself excluded), closest first."""
+        """Images that look like this one (itself excluded) in any orientation, closest first,
+        up to SIMILAR_DISTANCE."""
         limit, _ = _check_page(limit, 0)
         with Session(self.engine) as s:
             image = self._visible_row(s, viewer_id, image_id)
+        turned = imaging.turned_signals_of_file(self.blobs.paths(image.sha256).thumb)
         found = self.looks.nearest(
-            image.dhash, image.signature, viewer_id=viewer_id, limit=limit, exclude=image.id
+            image.dhash,
+            image.signature,
+            viewer_id=viewer_id,
+            limit=limit,
+            exclude=image.id,
+            max_distance=SIMILAR_DISTANCE,
+            turned=turned,
         )
         return self._similar_page(viewer_id, found)
 
@@ -754,7 +762,8 @@ class Library:
         source: str | os.PathLike[str] | bytes | BinaryIO | StagedFile,
         limit: int = 20,
     ) -> SimilarPage:
-        """Images that look like the given picture (checked as an upload would be, not kept)."""
+        """Images that look like the given picture in any orientation, closest first, up to
+        SIMILAR_DISTANCE (the picture is checked as an upload would be, and not kept)."""
         limit, _ = _check_page(limit, 0)
         if isinstance(source, StagedFile):
             staged = source
@@ -782,7 +791,12 @@ class Library:
         if isinstance(outcome, imaging.ImageRejection):
             raise REJECTION_ERRORS.get(outcome.status, Invalid)(outcome.message)
         found = self.looks.nearest(
-            outcome.dhash, outcome.signature, viewer_id=viewer_id, limit=limit
+            outcome.dhash,
+            outcome.signature,
+            viewer_id=viewer_id,
+            limit=limit,
+            max_distance=SIMILAR_DISTANCE,
+            turned=outcome.turned,
         )
         return self._similar_page(viewer_id, found)
 
