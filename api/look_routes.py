@@ -58,7 +58,8 @@ QUERY_IMAGE_BODY = {
     summary='Find images that look like a picture',
     description=(
         'Multipart form with the picture in `file`; it is checked as an upload is (type, size, '
-        'pixels) and not kept. The images you may see that look most like it, closest first. '
+        'pixels) and not kept. The images you may see that look like it (copies and edits, also '
+        'turned or mirrored; distance at most 20), closest first, or none. '
         'The body is streamed and refused with 413 as soon as it crosses the size limit. '
         'No account needed: anonymous callers search the public images.'
     ),
@@ -119,7 +120,10 @@ def _form_limit(value: str) -> int:
 @router.get(
     '/images/{image_id}/similar',
     summary='Images that look like this one',
-    description='The images you may see that look most like it (itself left out), closest first.',
+    description=(
+        'The images you may see that look like it (itself left out): copies and edits, also '
+        'turned or mirrored, up to distance 20, closest first; an empty list when none does.'
+    ),
     responses=responses(401, 404, 422, r404="Image not found (also: someone else's private image)"),
 )
 def similar_images(

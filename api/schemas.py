@@ -84,6 +84,13 @@ class ImageListOut(BaseModel):
     total: int
     limit: int
     offset: int
+    suggestion: str | None = Field(
+        None,
+        description='With `q`: when some of its words find nothing, the search text with those '
+        'words corrected to words of images you can see ("hrbour" -> "harbour"), to offer as '
+        '"Did you mean ...?"; null when there is nothing to correct, and without `q`',
+        examples=['harbour at dawn'],
+    )
 
     @classmethod
     def of(cls, page: ImagePage) -> ImageListOut:
@@ -92,6 +99,7 @@ class ImageListOut(BaseModel):
             total=page.total,
             limit=page.limit,
             offset=page.offset,
+            suggestion=page.suggestion,
         )
 
 
@@ -143,8 +151,9 @@ class SimilarImageOut(ImageOut):
     """An image that looks like the query, and how closely."""
 
     distance: float = Field(
-        description='How different it looks: 0 is the same picture; up to about 16 is a '
-        'near-duplicate (resized, recompressed, brightened, slightly cropped)'
+        description='How different it looks: 0 is the same picture; up to 16 is a '
+        'near-duplicate (resized, recompressed, brightened, captioned, slightly cropped, turned '
+        'or mirrored); results go no further than 20'
     )
 
     @classmethod

@@ -1,25 +1,32 @@
-"""Similar-image search: quality and speed of repo.similarity on generated images.
+"""Similar-image search: quality and speed of repo.similarity, on generated and real photos.
 
-Quality. `--bases` distinct base images (default 240; half colourful abstracts, half landscape
-scenes that deliberately look alike: sky, horizon, hills, a few objects), each saved as JPEG
-q90 and turned into five variants made from the decoded base file:
-    half    resized to half width and height (LANCZOS), JPEG q90
-    jpeg40  re-encoded at JPEG quality 40
-    crop    5% cut from EACH side (the central 90% x 90% is kept), JPEG q90
-    bright  brightness +10% (ImageEnhance.Brightness(1.1)), JPEG q90
-    png     converted to PNG
-Every file goes through repo.imaging.process_image, as an upload does, and its signature into a
-SimilarityIndex holding all bases and variants.
-- recall_at_5: share of variant queries whose base is among their 5 nearest (itself excluded).
-  The 4 sibling variants may fill the other places, so it fails only when an unrelated image
-  ranks above the base.
-- false_match_rate: share of pairs of unrelated bases within NEAR_DUPLICATE_DISTANCE.
-- The same with `--distractors` (default 600) unrelated images added, and the same figures for
-  the dHash alone (its usual 10-bit rule), to show what the colour layout adds.
+Quality. Two sets of originals, each saved as JPEG q90 and edited eleven ways from the decoded
+file:
+    generated  `--bases` images (default 240): half colourful abstracts, half landscape scenes
+               that deliberately look alike (sky, horizon, hills, a few objects)
+    real       the photographs that ship with scikit-image (`skimage.data`: astronaut, camera,
+               coffee, coins, moon, rocket, textures such as brick, grass and gravel, ...)
+and the edits (KINDS):
+    half     resized to half width and height (LANCZOS)     grey     greyscale
+    jpeg40   re-encoded at JPEG quality 40                  caption  a dark band with white
+    crop     5% cut from EACH side                                   text over the bottom 15%
+    bright   brightness +10%                                rot90, rot180, rot270  turned, no EXIF
+    png      converted to PNG                               mirror   flipped left to right
+Every file goes through repo.imaging.query_signature (the upload pipeline, plus the signals of
+the picture in its seven other orientations). The index holds every original and `--distractors`
+(default 600) further generated images; each edited copy is a query:
+- recall_at_1 / recall_at_5 by kind and set: its original is the nearest / among the 5 nearest.
+- within: share of copies within NEAR_DUPLICATE_DISTANCE ('Same picture') and SIMILAR_DISTANCE
+  (what "More like this" and search by image show at most).
+- false matches: share of pairs of unrelated originals (and distractors) within each threshold,
+  and the percentiles of their distances, from which SIMILAR_DISTANCE is chosen.
+All of it twice, in the same run: `one`, the query as it is (as before), and `eight`, the query
+in all eight orientations with the smallest distance kept (what the Library does now).
 
 Speed. The index is padded to `--index-size` (default 100,000) rows with random signatures,
 1,000 owners and half of the rows public; `nearest(limit=20)` for a random viewer, p50/p95
-over `--queries` variant queries. Also the start-up load and one owner's near-duplicate groups.
+over `--queries` copies, with one and with eight orientations. Also the start-up load and one
+owner's near-duplicate groups.
 
 Usage: uv run python bench/similar.py [--json] [--bases N] [--distractors N] [--workers N]
 """
@@ -30,6 +37,7 @@ import argparse
 import io
 import json
 import os
+import pickle
 import random
 import statistics
 import sys
@@ -40,19 +48,34 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter
+from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from repo.imaging import SIGNATURE_BYTES, ImageFacts, process_image
+from repo import imaging
+from repo.imaging import SIGNATURE_BYTES, QueryFacts, query_signature
 from repo.similarity import (
     NEAR_DUPLICATE_DISTANCE,
+    SIMILAR_DISTANCE,
+    TURN_PENALTY,
     Entry,
     SimilarityIndex,
     distance,
 )
 
-KINDS = ('half', 'jpeg40', 'crop', 'bright', 'png')
+KINDS = (
+    'half', 'jpeg40', 'crop', 'bright', 'png', 'grey', 'caption',
+    'rot90', 'rot180', 'rot270', 'mirror',
+)  # fmt: skip
+# The photographs bundled with scikit-image (no download needed); synthetic ones (chessboard,
+# colour wheel, logo, phantom, horse silhouette) are left out.
+REAL = (
+    'astronaut', 'brick', 'camera', 'cell', 'chelsea', 'clock', 'coffee', 'coins', 'grass',
+    'gravel', 'hubble_deep_field', 'immunohistochemistry', 'microaneurysms', 'moon', 'page',
+    'retina', 'rocket', 'text', 'motorcycle',
+)  # fmt: skip
+ORIENTATIONS = {'one': False, 'eight': True}
+SWEEP = (16, 18, 20, 22, 24, 26)  # candidate thresholds: copies and unrelated pairs within each
 CROP = 0.05  # of the width/height, from each side
 MAX_PIXELS = 100_000_000
 SIZES = [(960, 640), (640, 960), (800, 800), (1120, 630), (720, 960), (960, 720)]
@@ -60,7 +83,8 @@ DHASH_NEAR_BITS = 10  # the classic dHash near-duplicate rule, for the compariso
 SKIES = [(120, 170, 230), (90, 140, 210), (200, 210, 225), (250, 180, 120), (60, 80, 140)]
 GROUNDS = [(70, 120, 50), (110, 140, 60), (150, 120, 80), (210, 190, 140), (60, 90, 120)]
 
-Signal = tuple[int, bytes]  # (dhash, signature)
+Signal = tuple[int, bytes]  # (dhash, signature), as stored
+Query = tuple[int, bytes, tuple[Signal, ...]]  # and the seven other orientations
 
 
 # --- generated images -------------------------------------------------------------------------
@@ -163,150 +187,232 @@ def _noise(size: tuple[int, int], rng: random.Random, amplitude: int) -> Image.I
     return raw.point([128 + (v - 128) * amplitude // 128 for v in range(256)])
 
 
+def real_photo(name: str) -> Image.Image:
+    import skimage.data  # a dev dependency, only needed here
+
+    if name == 'motorcycle':
+        array = skimage.data.stereo_motorcycle()[0]  # the left view of a stereo pair
+    else:
+        array = getattr(skimage.data, name)()
+    return Image.fromarray(array).convert('RGB')
+
+
 def variants(base: Image.Image) -> Iterator[tuple[str, Image.Image, str, dict]]:
     w, h = base.size
     dx, dy = round(w * CROP), round(h * CROP)
-    yield 'half', base.resize((w // 2, h // 2), Image.Resampling.LANCZOS), 'JPEG', {'quality': 90}
+    jpeg = {'quality': 90}
+    yield 'half', base.resize((w // 2, h // 2), Image.Resampling.LANCZOS), 'JPEG', jpeg
     yield 'jpeg40', base, 'JPEG', {'quality': 40}
-    yield 'crop', base.crop((dx, dy, w - dx, h - dy)), 'JPEG', {'quality': 90}
-    yield 'bright', ImageEnhance.Brightness(base).enhance(1.1), 'JPEG', {'quality': 90}
+    yield 'crop', base.crop((dx, dy, w - dx, h - dy)), 'JPEG', jpeg
+    yield 'bright', ImageEnhance.Brightness(base).enhance(1.1), 'JPEG', jpeg
     yield 'png', base, 'PNG', {'compress_level': 1}
+    yield 'grey', base.convert('L'), 'JPEG', jpeg
+    yield 'caption', captioned(base), 'JPEG', jpeg
+    yield 'rot90', base.transpose(Image.Transpose.ROTATE_90), 'JPEG', jpeg
+    yield 'rot180', base.transpose(Image.Transpose.ROTATE_180), 'JPEG', jpeg
+    yield 'rot270', base.transpose(Image.Transpose.ROTATE_270), 'JPEG', jpeg
+    yield 'mirror', base.transpose(Image.Transpose.FLIP_LEFT_RIGHT), 'JPEG', jpeg
 
 
-# --- signatures through the real pipeline -------------------------------------------------------
+def captioned(base: Image.Image) -> Image.Image:
+    """A dark translucent band over the bottom 15% with a line of white text, as a messaging
+    app or a meme maker adds."""
+    im = base.convert('RGBA')
+    w, h = im.size
+    band = Image.new('RGBA', im.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(band)
+    top = int(h * 0.85)
+    draw.rectangle((0, top, w, h), fill=(0, 0, 0, 150))
+    font = ImageFont.load_default(size=max(10, (h - top) * 0.55))
+    draw.text((w * 0.04, top + (h - top) * 0.2), 'Summer 2024, best day ever!', font=font)
+    return Image.alpha_composite(im, band).convert('RGB')
 
 
-def _signal(path: Path) -> Signal:
-    facts = process_image(str(path), None, None, max_pixels=MAX_PIXELS)
-    assert isinstance(facts, ImageFacts), facts
-    assert len(facts.signature) == SIGNATURE_BYTES
-    return facts.dhash, facts.signature
+# --- signals through the real pipeline ----------------------------------------------------------
 
 
-def signals_for_base(i: int) -> dict[str, Signal]:
-    """The base and its variants, each written to a file and processed as an upload."""
+def _query(path: Path) -> Query:
+    facts = query_signature(str(path), max_pixels=MAX_PIXELS)
+    assert isinstance(facts, QueryFacts), facts
+    assert len(facts.signature) == SIGNATURE_BYTES and len(facts.turned) == 7
+    return facts.dhash, facts.signature, facts.turned
+
+
+def signals_for(original: Image.Image) -> dict[str, Query]:
+    """The original and its copies, each written to a file and processed as an upload."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / 'base.jpg'
-        base_image(i, 'base').save(path, 'JPEG', quality=90)
-        out = {'base': _signal(path)}
+        original.save(path, 'JPEG', quality=90)
+        out = {'base': _query(path)}
         with Image.open(path) as decoded:
             base = decoded.convert('RGB')
         for kind, im, fmt, params in variants(base):
             vpath = Path(tmp) / f'{kind}.{fmt.lower()}'
             im.save(vpath, fmt, **params)
-            out[kind] = _signal(vpath)
+            out[kind] = _query(vpath)
         return out
 
 
-def signal_for_distractor(i: int) -> Signal:
+def signals_for_base(i: int) -> dict[str, Query]:
+    return signals_for(base_image(i, 'base'))
+
+
+def signals_for_real(name: str) -> dict[str, Query]:
+    return signals_for(real_photo(name))
+
+
+def signal_for_distractor(i: int) -> Query:
     buf = io.BytesIO()
     base_image(i, 'distractor').save(buf, 'JPEG', quality=90)
     with tempfile.NamedTemporaryFile(suffix='.jpg') as fh:
         fh.write(buf.getvalue())
         fh.flush()
-        return _signal(Path(fh.name))
+        return _query(Path(fh.name))
 
 
 # --- measurements --------------------------------------------------------------------------------
 
 
-def recall_by_kind(index: SimilarityIndex, sets: list[dict[str, Signal]], dhash_only: bool):
-    found = {kind: 0 for kind in KINDS}
-    for i, signals in enumerate(sets):
+def turned_of(query: Query, eight: bool) -> tuple[Signal, ...]:
+    return query[2] if eight else ()
+
+
+def closest_distance(query: Query, stored: Query, eight: bool) -> float:
+    """The query's distance to a stored image, as nearest() computes it."""
+    turned = [
+        distance(dh, sig, stored[0], stored[1]) + TURN_PENALTY
+        for dh, sig in turned_of(query, eight)
+    ]
+    return min([distance(query[0], query[1], stored[0], stored[1]), *turned])
+
+
+def recall(index: SimilarityIndex, sets: dict[str, dict[str, Query]], eight: bool) -> dict:
+    """Per kind: share of copies whose original is the nearest, and among the 5 nearest."""
+    at1 = {kind: 0 for kind in KINDS}
+    at5 = {kind: 0 for kind in KINDS}
+    for name, queries in sets.items():
         for kind in KINDS:
-            dh, sig = signals[kind]
+            dh, sig, _turned = queries[kind]
             top = index.nearest(
-                dh, b'' if dhash_only else sig, viewer_id=None, limit=5, exclude=f'{i}:{kind}'
+                dh, sig, viewer_id=None, limit=5, turned=turned_of(queries[kind], eight)
             )
-            found[kind] += f'{i}:base' in {key for key, _ in top}
-    return {kind: round(hits / len(sets), 4) for kind, hits in found.items()}
-
-
-def unrelated_pairs(signals: list[Signal], dhash_only: bool) -> tuple[float, float]:
-    """(share of pairs within the near-duplicate rule, closest distance) over distinct images."""
-    index = SimilarityIndex()
-    index.load(Entry(str(i), 1, True, dh, sig) for i, (dh, sig) in enumerate(signals))
-    near, closest = 0, float('inf')
-    for i, (dh, sig) in enumerate(signals):
-        ranked = index.nearest(dh, b'' if dhash_only else sig, viewer_id=None, limit=len(signals))
-        others = [(int(key), d) for key, d in ranked if int(key) > i]
-        if dhash_only:  # back from the index's scaled fallback to plain bits
-            others = [(j, hamming_bits(dh, signals[j][0])) for j, _ in others]
-        near += sum(
-            d <= (DHASH_NEAR_BITS if dhash_only else NEAR_DUPLICATE_DISTANCE) for _, d in others
-        )
-        closest = min([closest, *(d for _, d in others)])
-    pairs = len(signals) * (len(signals) - 1) // 2
-    return near / pairs, closest
-
-
-def hamming_bits(a: int, b: int) -> int:
-    return ((a ^ b) & ((1 << 64) - 1)).bit_count()
-
-
-def quality(sets: list[dict[str, Signal]], distractors: list[Signal]) -> dict:
-    index = SimilarityIndex()
-    index.load(
-        Entry(f'{i}:{kind}', 1, True, *signal)
-        for i, s in enumerate(sets)
-        for kind, signal in s.items()
-    )
-    crowded = SimilarityIndex()
-    crowded.load(
-        [
-            Entry(f'{i}:{kind}', 1, True, *signal)
-            for i, s in enumerate(sets)
-            for kind, signal in s.items()
-        ]
-        + [Entry(f'd{j}', 1, True, *signal) for j, signal in enumerate(distractors)]
-    )
-    recall = recall_by_kind(index, sets, dhash_only=False)
-    crowded_recall = recall_by_kind(crowded, sets, dhash_only=False)
-    bases = [s['base'] for s in sets]
-    false_rate, closest = unrelated_pairs(bases, dhash_only=False)
-    false_rate_all, closest_all = unrelated_pairs(bases + distractors, dhash_only=False)
-    to_base = {kind: [distance(*s[kind], *s['base']) for s in sets] for kind in KINDS}
-    bits_to_base = {kind: [hamming_bits(s[kind][0], s['base'][0]) for s in sets] for kind in KINDS}
-    d_false, d_closest = unrelated_pairs(bases + distractors, dhash_only=True)
+            found = [key for key, _ in top]
+            at1[kind] += found[:1] == [name]
+            at5[kind] += name in found
+    n = len(sets)
     return {
-        'recall_at_5': round(statistics.mean(recall.values()), 4),
-        'false_match_rate': round(false_rate, 6),
-        'recall_at_5_by_kind': recall,
-        'recall_at_5_with_distractors': round(statistics.mean(crowded_recall.values()), 4),
-        'recall_at_5_with_distractors_by_kind': crowded_recall,
-        'false_match_rate_with_distractors': round(false_rate_all, 6),
-        'near_duplicate_distance': NEAR_DUPLICATE_DISTANCE,
-        'closest_unrelated_distance': round(min(closest, closest_all), 2),
-        'within_near_duplicate_by_kind': {
-            kind: round(statistics.fmean(d <= NEAR_DUPLICATE_DISTANCE for d in ds), 4)
-            for kind, ds in to_base.items()
-        },
-        'distance_to_base_p95_max_by_kind': {
-            kind: [round(float(np.percentile(ds, 95)), 2), round(max(ds), 2)]
-            for kind, ds in to_base.items()
-        },
-        'dhash_only': {
-            'recall_at_5_by_kind': recall_by_kind(index, sets, dhash_only=True),
-            'recall_at_5_with_distractors_by_kind': recall_by_kind(crowded, sets, dhash_only=True),
-            'false_match_rate_with_distractors': round(d_false, 6),
-            'closest_unrelated_bits': d_closest,
-            'within_10_bits_by_kind': {
-                kind: round(statistics.fmean(b <= DHASH_NEAR_BITS for b in bs), 4)
-                for kind, bs in bits_to_base.items()
-            },
-        },
+        'recall_at_1': {k: round(v / n, 3) for k, v in at1.items()},
+        'recall_at_5': {k: round(v / n, 3) for k, v in at5.items()},
     }
 
 
-def speed(
-    sets: list[dict[str, Signal]], distractors: list[Signal], size: int, queries: int
+def copy_distances(sets: dict[str, dict[str, Query]], eight: bool) -> dict[str, list[float]]:
+    return {
+        kind: [closest_distance(q[kind], q['base'], eight) for q in sets.values()] for kind in KINDS
+    }
+
+
+def unrelated_distances(originals: list[Query], eight: bool) -> list[float]:
+    """Every pair of distinct originals, each side queried against the other (as a search from
+    either would rank it), the smaller of the two."""
+    index = SimilarityIndex()
+    index.load(Entry(str(i), 1, True, q[0], q[1]) for i, q in enumerate(originals))
+    pair: dict[tuple[int, int], float] = {}
+    for i, q in enumerate(originals):
+        ranked = index.nearest(
+            q[0], q[1], viewer_id=None, limit=len(originals), turned=turned_of(q, eight)
+        )
+        for key, d in ranked:
+            j = int(key)
+            if j != i:
+                a, b = min(i, j), max(i, j)
+                pair[a, b] = min(d, pair.get((a, b), float('inf')))
+    return list(pair.values())
+
+
+def share(values: list[float], limit: float, digits: int = 4) -> float:
+    return round(statistics.fmean(v <= limit for v in values), digits) if values else 0.0
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    data = np.array(values)
+    return {
+        'min': round(float(data.min()), 2),
+        'p0.1': round(float(np.percentile(data, 0.1)), 2),
+        'p1': round(float(np.percentile(data, 1)), 2),
+        'p5': round(float(np.percentile(data, 5)), 2),
+        'p50': round(float(np.percentile(data, 50)), 2),
+    }
+
+
+def quality(
+    generated: dict[str, dict[str, Query]],
+    real: dict[str, dict[str, Query]],
+    distractors: list[Query],
 ) -> dict:
+    originals = {
+        **{k: q['base'] for k, q in generated.items()},
+        **{k: q['base'] for k, q in real.items()},
+    }
+    index = SimilarityIndex()
+    index.load(
+        [Entry(key, 1, True, q[0], q[1]) for key, q in originals.items()]
+        + [Entry(f'd{j}', 1, True, q[0], q[1]) for j, q in enumerate(distractors)]
+    )
+    out: dict = {
+        'near_duplicate_distance': NEAR_DUPLICATE_DISTANCE,
+        'similar_distance': SIMILAR_DISTANCE,
+    }
+    for label, eight in ORIENTATIONS.items():
+        result: dict = {}
+        for set_name, sets in (('generated', generated), ('real', real)):
+            dists = copy_distances(sets, eight)
+            result[set_name] = {
+                **recall(index, sets, eight),
+                'within_near_duplicate': {
+                    k: share(v, NEAR_DUPLICATE_DISTANCE) for k, v in dists.items()
+                },
+                'within_similar': {k: share(v, SIMILAR_DISTANCE) for k, v in dists.items()},
+                'distance_p50_p95_max': {
+                    k: [
+                        round(float(np.percentile(v, 50)), 1),
+                        round(float(np.percentile(v, 95)), 1),
+                        round(max(v), 1),
+                    ]
+                    for k, v in dists.items()
+                },
+            }
+        unrelated = unrelated_distances([*originals.values(), *distractors], eight)
+        real_only = unrelated_distances([q['base'] for q in real.values()], eight)
+        copies = [
+            d
+            for sets in (generated, real)
+            for ds in copy_distances(sets, eight).values()
+            for d in ds
+        ]
+        result['thresholds'] = {
+            f'{limit:g}': [share(copies, limit), share(unrelated, limit, 6)] for limit in SWEEP
+        }
+        result['unrelated'] = {
+            'pairs': len(unrelated),
+            'within_near_duplicate': share(unrelated, NEAR_DUPLICATE_DISTANCE),
+            'within_similar': share(unrelated, SIMILAR_DISTANCE),
+            'distance': percentiles(unrelated),
+            'real_pairs': len(real_only),
+            'real_within_similar': share(real_only, SIMILAR_DISTANCE),
+            'real_distance': percentiles(real_only),
+        }
+        out[label] = result
+    return out
+
+
+def speed(sets: list[dict[str, Query]], distractors: list[Query], size: int, queries: int) -> dict:
     rng = random.Random(5)
     owners = 1000
-    real = [signal for s in sets for signal in s.values()] + distractors
+    real = [q for s in sets for q in s.values()] + distractors
     rows = [
-        Entry(f'r{j}', rng.randrange(owners), rng.random() < 0.5, dh, sig)
-        for j, (dh, sig) in enumerate(real)
+        Entry(f'r{j}', rng.randrange(owners), rng.random() < 0.5, q[0], q[1])
+        for j, q in enumerate(real)
     ]
     filler = size - len(rows)
     gen = np.random.default_rng(5)
@@ -327,21 +433,31 @@ def speed(
     started = time.perf_counter()
     index.load(rows)
     load_s = time.perf_counter() - started
-    times = []
+    times: dict[str, list[float]] = {label: [] for label in ORIENTATIONS}
     for q in range(queries):
-        dh, sig = real[rng.randrange(len(real))]
+        query = real[rng.randrange(len(real))]
         viewer = rng.randrange(owners) if q % 10 else None
-        started = time.perf_counter()
-        index.nearest(dh, sig, viewer_id=viewer, limit=20)
-        times.append((time.perf_counter() - started) * 1000)
+        for label, eight in ORIENTATIONS.items():
+            started = time.perf_counter()
+            index.nearest(
+                query[0],
+                query[1],
+                viewer_id=viewer,
+                limit=20,
+                max_distance=SIMILAR_DISTANCE,
+                turned=turned_of(query, eight),
+            )
+            times[label].append((time.perf_counter() - started) * 1000)
     started = time.perf_counter()
     groups = index.near_duplicate_groups(heavy)
     groups_ms = (time.perf_counter() - started) * 1000
-    times.sort()
+    out: dict = {}
+    for label, values in times.items():
+        values.sort()
+        out[f'nearest_{label}_p50_ms'] = round(values[len(values) // 2], 2)
+        out[f'nearest_{label}_p95_ms'] = round(values[int(len(values) * 0.95)], 2)
     return {
-        'p50_ms': round(times[len(times) // 2], 2),
-        'p95_ms': round(times[int(len(times) * 0.95)], 2),
-        'max_ms': round(times[-1], 2),
+        **out,
         'index_size': len(index),
         'queries': queries,
         'load_s': round(load_s, 2),
@@ -349,6 +465,68 @@ def speed(
         'groups_owner_images': sum(1 for r in rows if r.owner_id == heavy),
         'groups_found': len(groups),
     }
+
+
+def report(result: dict) -> None:
+    print(
+        f'{result["bases"]} generated and {result["real_photos"]} real originals x '
+        f'{len(KINDS)} edits, {result["distractors"]} distractors; thresholds: same picture '
+        f'<= {NEAR_DUPLICATE_DISTANCE:g}, shown as similar <= {SIMILAR_DISTANCE:g}'
+    )
+    for set_name in ('generated', 'real'):
+        print(f'\n{set_name}: recall@1 / recall@5 / within similar, one -> eight orientations')
+        for kind in KINDS:
+            cells = []
+            for label in ORIENTATIONS:
+                r = result[label][set_name]
+                cells.append(
+                    f'{r["recall_at_1"][kind]:.2f} {r["recall_at_5"][kind]:.2f} '
+                    f'{r["within_similar"][kind]:.2f}'
+                )
+            worst = result['eight'][set_name]['distance_p50_p95_max'][kind]
+            print(f'  {kind:8} {cells[0]}  ->  {cells[1]}   distance p50/p95/max {worst}')
+    for label in ORIENTATIONS:
+        u = result[label]['unrelated']
+        print(
+            f'\nunrelated ({label}): {u["pairs"]:,} pairs, within same '
+            f'{u["within_near_duplicate"]}, within similar {u["within_similar"]}; distance '
+            f'{u["distance"]}; real photos only: {u["real_pairs"]} pairs, within similar '
+            f'{u["real_within_similar"]}, {u["real_distance"]}'
+        )
+        print(f'  thresholds: [copies within, unrelated within] {result[label]["thresholds"]}')
+    print(
+        f'\nnearest over {result["index_size"]:,}: one orientation p50 '
+        f'{result["nearest_one_p50_ms"]} / p95 {result["nearest_one_p95_ms"]} ms, eight p50 '
+        f'{result["nearest_eight_p50_ms"]} / p95 {result["nearest_eight_p95_ms"]} ms; load '
+        f'{result["load_s"]} s; duplicate groups of {result["groups_owner_images"]:,} images '
+        f'{result["groups_ms"]} ms'
+    )
+
+
+def signals(args: argparse.Namespace) -> tuple[dict, dict, list]:
+    """Every file's signals, made in a process pool (or read from --cache, made by an earlier
+    run with the same arguments and the same repo/imaging.py; delete it after changing how
+    this script makes its images)."""
+    key = (args.bases, args.distractors, Path(imaging.__file__).read_bytes())
+    cache = Path(args.cache) if args.cache else None
+    if cache is not None and cache.exists():
+        stored = pickle.loads(cache.read_bytes())
+        if stored['key'] == key:
+            return stored['generated'], stored['real'], stored['distractors']
+    with ProcessPoolExecutor(args.workers) as pool:
+        generated = dict(
+            zip(
+                (f'g{i}' for i in range(args.bases)),
+                pool.map(signals_for_base, range(args.bases), chunksize=4),
+                strict=True,
+            )
+        )
+        real = dict(zip(REAL, pool.map(signals_for_real, REAL), strict=True))
+        distractors = list(pool.map(signal_for_distractor, range(args.distractors), chunksize=8))
+    if cache is not None:
+        made = {'key': key, 'generated': generated, 'real': real, 'distractors': distractors}
+        cache.write_bytes(pickle.dumps(made))
+    return generated, real, distractors
 
 
 def main() -> None:
@@ -359,26 +537,25 @@ def main() -> None:
     parser.add_argument('--index-size', type=int, default=100_000)
     parser.add_argument('--queries', type=int, default=500)
     parser.add_argument('--workers', type=int, default=os.cpu_count() or 1)
+    parser.add_argument('--cache', metavar='FILE', help='keep the signals here for the next run')
     args = parser.parse_args()
     started = time.perf_counter()
-    with ProcessPoolExecutor(args.workers) as pool:
-        sets = list(pool.map(signals_for_base, range(args.bases), chunksize=4))
-        distractors = list(pool.map(signal_for_distractor, range(args.distractors), chunksize=8))
+    generated, real, distractors = signals(args)
     made_s = time.perf_counter() - started
     result = {
-        **quality(sets, distractors),
-        **speed(sets, distractors, args.index_size, args.queries),
+        **quality(generated, real, distractors),
+        **speed([*generated.values(), *real.values()], distractors, args.index_size, args.queries),
         'bases': args.bases,
-        'variants': args.bases * len(KINDS),
+        'real_photos': len(real),
+        'kinds': list(KINDS),
         'distractors': args.distractors,
         'crop': f'{CROP:.0%} from each side',
         'generate_and_process_s': round(made_s, 1),
     }
     if args.json:
         print(json.dumps(result))
-        return
-    for key, value in result.items():
-        print(f'{key:40} {value}')
+    else:
+        report(result)
 
 
 if __name__ == '__main__':

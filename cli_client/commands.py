@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 from urllib.parse import quote
 
 import typer
@@ -29,7 +29,7 @@ from rich.text import Text
 from cli_client import render
 from cli_client.config import ClientConfig, load_stored, normalize_server, resolve, save_stored
 from cli_client.http import Api, ApiError, Unreachable
-from cli_client.upload import Outcome, Uploader, UploadOptions, collect
+from cli_client.upload import FileSet, Outcome, Uploader, UploadOptions, collect
 
 Json = Annotated[bool, typer.Option('--json', help='Print JSON (for scripts)')]
 Mine = Annotated[bool, typer.Option('--mine', help='Only your own images')]
@@ -146,8 +146,8 @@ def upload(
     if found.missing:
         render.error('Not found: ' + ', '.join(map(str, found.missing)))
         raise typer.Exit(2)
-    if found.skipped:
-        render.err.print(f'skipping {found.skipped} files in folders that are not images by name')
+    if not found.files:
+        _nothing_to_upload(found)
     options = UploadOptions(
         title=title,
         description=description,
@@ -181,13 +181,37 @@ def upload(
             on_done=on_done,
         )
         tally = uploader.run(found.files)
-    render.out.print(
-        f'added {tally.added}, duplicate {tally.duplicate}, refused {len(tally.refused)}'
-    )
+    summary = f'added {tally.added}, duplicate {tally.duplicate}, refused {len(tally.refused)}'
+    if found.skipped:
+        summary += f', skipped {render.plural(len(found.skipped), "file")} (not images)'
+    render.out.print(summary)
     for outcome in sorted(tally.refused, key=lambda o: str(o.path)):
         render.out.print(Text(f'  refused {outcome.path}: {outcome.detail}'), soft_wrap=True)
+    render.print_skipped(found.skipped)
+    if found.folders_left_out:
+        render.err.print(Text(_left_out(found.folders_left_out)))
     if tally.refused:
         raise typer.Exit(1)
+
+
+def _nothing_to_upload(found: FileSet) -> NoReturn:
+    """Say why there is nothing to send, and exit: 2 when only --recursive was missing."""
+    if found.folders_left_out and not found.skipped:
+        render.error(f'No images to upload: {_left_out(found.folders_left_out)}')
+        raise typer.Exit(2)
+    render.error('No images to upload')
+    render.print_skipped(found.skipped)
+    if found.folders_left_out:
+        render.err.print(Text(_left_out(found.folders_left_out)))
+    raise typer.Exit(1)
+
+
+def _left_out(folders: list[Path]) -> str:
+    shown = ', '.join(str(f) for f in folders[:3]) + (', ...' if len(folders) > 3 else '')
+    return (
+        f'left out {render.plural(len(folders), "sub-folder")} ({shown}); '
+        'add --recursive (-r) to upload the images inside them too'
+    )
 
 
 def list_images(
@@ -240,9 +264,12 @@ def get(
         Path | None,
         typer.Option('-o', '--output', help='Save the original here (a file, a folder, or -)'),
     ] = None,
+    force: Annotated[
+        bool, typer.Option('--force', '-f', help='Replace the file -o names if it exists')
+    ] = False,
     as_json: Json = False,
 ) -> None:
-    """Show an image, or download its original with -o."""
+    """Show an image, or download its original with -o (never over a file without --force)."""
     with _api() as api:
         image = api.json('GET', f'/images/{_segment(image_id)}')
         if output is None:
@@ -255,6 +282,9 @@ def get(
             api.download(f'/images/{_segment(image_id)}/original', sys.stdout.buffer.write)
             return
         target = output / _safe_name(image.get('filename', '')) if output.is_dir() else output
+        if target.exists() and not force:
+            render.error(f'{target} already exists: add --force to replace it')
+            raise typer.Exit(1)
         _download_to(api, f'/images/{_segment(image_id)}/original', target)
     render.err.print(Text(f'saved {target}'))
 

@@ -19,10 +19,8 @@ import httpx
 
 from cli_client.config import ClientConfig
 from cli_client.http import API, error_of, make_client
+from cli_client.sniff import describe, looks_like_image, read_head
 
-IMAGE_SUFFIXES = frozenset(
-    {'.jpg', '.jpeg', '.jpe', '.png', '.webp', '.gif', '.avif', '.heic', '.heif'}
-)
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_ATTEMPTS = 5
 BASE_DELAY_S = 0.5
@@ -79,37 +77,43 @@ class Tally:
 class FileSet:
     files: list[Path]
     total_bytes: int
-    skipped: int  # files in folders whose names are not images (sidecars, notes, ...)
+    # Files in folders that are not images by their content, with what they look like.
+    skipped: list[tuple[Path, str]]
     missing: list[Path]
+    # Sub-folders left out because --recursive was not given.
+    folders_left_out: list[Path] = field(default_factory=list)
 
 
 def collect(paths: Iterable[Path], recursive: bool = False) -> FileSet:
     """Files named directly are always sent (the server judges them); inside folders only files
-    with image names are, and hidden files and folders are skipped."""
-    files: list[Path] = []
-    missing: list[Path] = []
-    skipped = 0
+    that start like an image are (see cli_client.sniff), and hidden files and folders are
+    skipped without a word."""
+    found = FileSet([], 0, [], [])
     for path in paths:
         if path.is_dir():
-            for child in _walk(path, recursive):
-                if child.suffix.lower() in IMAGE_SUFFIXES:
-                    files.append(child)
+            for child in _walk(path, recursive, found.folders_left_out):
+                head = read_head(child)
+                if head is None or looks_like_image(head):
+                    found.files.append(child)  # unreadable: the upload says why
                 else:
-                    skipped += 1
+                    found.skipped.append((child, describe(head)))
         elif path.is_file():
-            files.append(path)
+            found.files.append(path)
         else:
-            missing.append(path)
-    return FileSet(files, sum(_size(f) for f in files), skipped, missing)
+            found.missing.append(path)
+    found.total_bytes = sum(_size(f) for f in found.files)
+    return found
 
 
-def _walk(folder: Path, recursive: bool) -> Iterator[Path]:
+def _walk(folder: Path, recursive: bool, left_out: list[Path]) -> Iterator[Path]:
     children = sorted(folder.rglob('*') if recursive else folder.iterdir())
     for child in children:
         if any(part.startswith('.') for part in child.relative_to(folder).parts):
             continue
         if child.is_file():
             yield child
+        elif not recursive and child.is_dir():
+            left_out.append(child)
 
 
 def _size(path: Path) -> int:
@@ -231,6 +235,7 @@ class Uploader:
                     self.on_bytes(size - sent)
                     return _outcome(path, response, maybe_stored)
                 maybe_stored = maybe_stored or status >= 500
+                # Kept with its status: it says the server was busy or broken, not the file.
                 last_error = f'{status} {error_of(response).detail}'
                 retry_in = _retry_after(response) or _backoff(attempt)
             self.on_bytes(-sent)
@@ -248,7 +253,7 @@ def _outcome(path: Path, response: httpx.Response, maybe_stored: bool) -> Outcom
         # After an attempt that may have gone through, "you have this already" means added.
         status: Status = 'added' if maybe_stored else 'duplicate'
         return Outcome(path, status, image_id=error.existing_id)
-    return Outcome(path, 'refused', f'{response.status_code} {error.detail}')
+    return Outcome(path, 'refused', error.detail)
 
 
 def _backoff(attempt: int) -> float:

@@ -1,9 +1,11 @@
 """Duplicates: the owner's groups of images that look like the same picture, to keep the best.
 
-Each group shows its images side by side with size, dimensions and date; the best one (most
-pixels, then most bytes, then oldest: the Services's order) is marked. The owner ticks the ones
-to go (or lets "select all but the best" do it) and deletes them in one go, after a
-confirmation, with a summary. Only the owner's own images are ever grouped.
+Each group shows its images side by side, whole (not cropped) and large enough to compare,
+with size, dimensions and date; the best one (most pixels, then most bytes, then oldest: the
+services' order) is marked. The owner ticks the ones to go (or lets "select all but the best"
+do it) and deletes them in one go, after a confirmation that shows, group by group, the
+pictures that go beside the ones that stay, then a summary. There is no trash yet, so the
+confirmation says it is for good. Only the owner's own images are ever grouped.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from nicegui import run, ui
 
 from pages import markup
 from pages.bulk import delete as delete_images
-from pages.dialogs import confirm
 from pages.layout import frame
 from pages.markup import plural
 from pages.session import acting_user, current_user, here, redirect_to_sign_in, session_id
@@ -46,12 +47,12 @@ def member_card(image: ImagePublic, best: bool) -> str:
         lines.append(f'Taken {day(image.taken_at)}')
     lines.append(f'Added {day(image.created_at)}')
     facts = ''.join(f'<div>{markup.text(line)}</div>' for line in lines)
-    bg = markup.safe_color(image.colors[0] if image.colors else None)
+    # Whole, on a neutral ground (no dominant-colour placeholder): crops and edges must show.
     return (
         f'<a class="sb-dup-link" href="/images/{markup.text(image.id)}">'
         f'<img src="{markup.image_url(image.id)}" loading="lazy" decoding="async" '
-        f'alt="{markup.text(image.title)}" width="{image.width}" height="{image.height}" '
-        f'style="background:{bg}">{badge}</a>'
+        f'alt="{markup.text(image.title)}" width="{image.width}" height="{image.height}">'
+        f'{badge}</a>'
         f'<div class="sb-dup-facts"><div class="sb-dup-title">{markup.text(image.title)}</div>'
         f'{facts}</div>'
     )
@@ -189,14 +190,7 @@ class DuplicatesPage:
         ids = self.selected()
         if not ids:
             return
-        whole = [g for g in self.groups if all(i.id in ids for i in g)]
-        warning = f' {plural(len(whole), "group")} would lose every copy.' if whole else ''
-        if not await confirm(
-            f'Delete {plural(len(ids), "image")}?',
-            f'They are removed for good, with their files. This cannot be undone.{warning}',
-            'Delete',
-            danger=True,
-        ):
+        if not await self.confirm_delete(ids):
             return
         user = acting_user(self.services, self.session)
         if user is None:
@@ -207,6 +201,52 @@ class DuplicatesPage:
         kind = 'positive' if not outcome.problems else 'warning'
         ui.notify(outcome.summary('Deleted'), type=kind, multi_line=True)
         await self.load()
+
+    async def confirm_delete(self, ids: list[str]) -> bool:
+        """Ask with the pictures in view: per group, what goes and what stays."""
+        doomed = set(ids)
+        touched = [g for g in self.groups if any(i.id in doomed for i in g)]
+        whole = [g for g in touched if all(i.id in doomed for i in g)]
+        with (
+            ui.dialog() as dialog,
+            ui.card().classes('w-full max-w-4xl gap-3').mark('confirm'),
+        ):
+            ui.label(f'Delete {plural(len(ids), "image")}?').classes('text-lg font-medium')
+            ui.label('They are removed for good, with their files. This cannot be undone.').classes(
+                'opacity-80'
+            )
+            if whole:
+                ui.label(f'{plural(len(whole), "group")} would lose every copy.').classes(
+                    'text-negative font-medium'
+                ).mark('loses-every-copy')
+            with ui.scroll_area().classes('w-full max-h-[60vh]'):
+                for group in touched:
+                    ui.html(confirm_row(group, doomed), sanitize=False).classes('w-full')
+            with ui.row().classes('w-full justify-end gap-2'):
+                ui.button('Cancel', on_click=lambda: dialog.submit(False)).props('flat no-caps')
+                ui.button(
+                    f'Delete {plural(len(ids), "image")}', on_click=lambda: dialog.submit(True)
+                ).props('no-caps unelevated color=negative').mark('confirm-ok')
+        result = await dialog
+        dialog.delete()
+        return result is True
+
+
+def confirm_row(group: list[ImagePublic], doomed: set[str]) -> str:
+    """One group in the confirmation: every member, each marked as kept or deleted."""
+    cells = []
+    for image in group:
+        gone = image.id in doomed
+        label = 'Delete' if gone else 'Keep'
+        cells.append(
+            f'<figure class="sb-confirm-pic{" sb-confirm-gone" if gone else ""}">'
+            f'<img src="{markup.image_url(image.id)}" alt="{markup.text(image.title)}" '
+            f'loading="lazy" decoding="async">'
+            f'<figcaption><b>{label}</b> · {markup.text(image.title)}<br>'
+            f'{image.width:,} \u00d7 {image.height:,} px · '
+            f'{markup.text(markup.file_size(image.size_bytes))}</figcaption></figure>'
+        )
+    return f'<div class="sb-confirm-row">{"".join(cells)}</div>'
 
 
 def create(services: Services) -> None:

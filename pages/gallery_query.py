@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
@@ -14,6 +15,7 @@ SCOPES = ('all', 'mine', 'public')
 SORTS = ('relevance', 'newest', 'oldest')
 MAX_QUERY = 200
 MAX_TAG_FILTERS = 10
+_WORD = re.compile(r'\w+')
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,11 @@ class GalleryQuery:
     @property
     def searching(self) -> bool:
         return bool(self.text.strip())
+
+    @property
+    def too_short(self) -> bool:
+        """Searching, but with no word of two letters yet (one letter finds nothing)."""
+        return self.searching and max(map(len, _WORD.findall(self.text)), default=0) < 2
 
     @property
     def effective_sort(self) -> str:

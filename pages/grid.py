@@ -48,6 +48,7 @@ class ThumbnailGrid:
         self.empty_state = empty_state
         self.items: list[ImagePublic] = []
         self.total = 0
+        self.suggestion: str | None = None  # "did you mean" of the last search
         self.loaded_once = False
         self._offset = 0
         self._seen: set[str] = set()
@@ -100,6 +101,7 @@ class ThumbnailGrid:
         if page is None or generation != self._generation:
             return  # shutting down, or a newer query overtook this one
         self.items, self._seen, self.total, self._offset = [], set(), page.total, 0
+        self.suggestion = page.suggestion
         self.selected, self._anchor = [], None
         self.container.clear()
         self._append(page.items, page.offset + page.limit)

@@ -51,6 +51,8 @@ class Gallery:
                 .mark('tags')
             )
             ui.link('All tags', '/tags').classes('text-sm whitespace-nowrap').mark('all-tags')
+        self.search_box: ui.input | None = None  # the header's, set by create()
+        self.did_you_mean = ui.row().classes('w-full items-center gap-1').mark('did-you-mean')
         self.grid = ThumbnailGrid(services, viewer, query, empty_state=self._empty_state)
         self.grid.on_loaded.append(self._loaded)
         if viewer is not None:
@@ -69,6 +71,13 @@ class Gallery:
 
     async def search(self, text: str | None) -> None:
         await self.apply(self.query.with_(text=(text or '').strip()[:200]))
+
+    async def search_for(self, text: str) -> None:
+        """Search as if typed in the header's box (a "did you mean" click)."""
+        if self.search_box is not None:
+            self.search_box.value = text  # its change handler runs the search
+        else:
+            await self.search(text)
 
     async def _scope_changed(self) -> None:
         await self.apply(self.query.with_(scope=self.scope.value or 'all'))
@@ -100,7 +109,10 @@ class Gallery:
 
     def _loaded(self) -> None:
         total, query = self.grid.total, self.query
-        if query.searching:
+        self._did_you_mean(self.did_you_mean if total else None)
+        if query.too_short:
+            self.heading.text = 'Keep typing…'
+        elif query.searching:
             self.heading.text = f'{plural(total, "result")} for “{query.text}”'
         elif query.scope == 'mine':
             self.heading.text = f'{plural(total, "image")} of yours'
@@ -132,12 +144,30 @@ class Gallery:
                     tag, icon='add', color=None, on_click=lambda _, t=tag: self.add_tag(t)
                 ).props('outline clickable').mark('tag-suggestion')
 
+    def _did_you_mean(self, where: ui.element | None) -> None:
+        """'Did you mean “harbour”?' as a link that searches for it (in `where`, if given)."""
+        self.did_you_mean.clear()
+        suggestion = self.grid.suggestion if self.query.searching else None
+        if suggestion is None or where is None:
+            return
+        with where:
+            ui.label('Did you mean').classes('opacity-80')
+            ui.button(f'“{suggestion}”', on_click=lambda: self.search_for(suggestion)).props(
+                'flat dense no-caps color=primary'
+            ).classes('text-base').mark('suggestion')
+            ui.label('?').classes('opacity-80 -ml-1')
+
     def _empty_state(self, grid: ThumbnailGrid) -> None:
         query, viewer = self.query, self.viewer
         with ui.column().classes('items-center text-center gap-2 py-16').mark('empty-state'):
-            if query.searching:
+            if query.too_short:
+                ui.icon('keyboard', size='56px').classes('opacity-50')
+                ui.label('Keep typing…').classes('text-lg font-medium')
+                ui.label('Type at least two letters to search.').classes('opacity-70')
+            elif query.searching:
                 ui.icon('search_off', size='56px').classes('opacity-50')
                 ui.label(f'No results for “{query.text}”').classes('text-lg font-medium')
+                self._did_you_mean(ui.row().classes('items-center gap-1'))
                 ui.label('Check the spelling, try fewer words, or clear the filters.').classes(
                     'opacity-70'
                 )
@@ -205,5 +235,6 @@ def create(services: Services) -> None:
         ) as page:
             gallery = Gallery(services, viewer, query)
         page.search.on_value_change(lambda e: gallery.search(e.value))
+        gallery.search_box = page.search
         await gallery.grid.reload()
         return None

@@ -71,8 +71,8 @@ class SearchByImagePage:
         ui.label('Search by image').classes('text-2xl font-medium')
         ui.label(
             'Drop a picture or pick one to find the images that look like it: copies at another '
-            'size or quality, crops, edits. It is compared with your images and public ones, '
-            'and it is not stored.'
+            'size or quality, crops, edits, turned or mirrored versions. It is compared with '
+            'your images and public ones, and it is not stored.'
         ).classes('opacity-80 max-w-3xl')
         self.upload = (
             ui.upload(
@@ -140,7 +140,8 @@ class SearchByImagePage:
             self._status(f'Nothing looks like “{name}” yet', icon='image_search')
             with self.results, ui.column().classes('gap-1').mark('empty-state'):
                 ui.label(
-                    'No image you can see resembles it. Upload it to keep it, or try another.'
+                    'None of the images you can see is a copy or an edit of it (only close '
+                    'matches are shown). Upload it to keep it, or try another picture.'
                 ).classes('opacity-70')
                 ui.button(
                     'Upload images', icon='cloud_upload', on_click=lambda: ui.navigate.to('/upload')

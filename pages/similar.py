@@ -16,23 +16,20 @@ from repo.core.schemas import ImagePublic, SimilarImage, UserPublic
 from repo.services.finding import NEAR_DUPLICATE_DISTANCE
 
 MORE_LIKE_THIS = 12
-# Beyond the near-duplicate threshold: still alike up to here (a related scene, same colours).
-ALIKE_DISTANCE = 2 * NEAR_DUPLICATE_DISTANCE
 
+# The services only return images within repo.similarity.SIMILAR_DISTANCE (20): copies and
+# edits of the picture (resized, recompressed, cropped, brightened, captioned, greyscale,
+# turned or mirrored). Within the near-duplicate threshold (16) they are the same picture;
+# beyond it, a stronger edit or a picture that looks very much like it.
 LABELS = {
     'same': ('Same picture', 'sb-look-same'),
     'alike': ('Very similar', 'sb-look-alike'),
-    'similar': ('Similar', 'sb-look-similar'),
 }
 
 
 def closeness(distance: float) -> str:
-    """'same' within the near-duplicate threshold, 'alike' a little further, else 'similar'."""
-    if distance <= NEAR_DUPLICATE_DISTANCE:
-        return 'same'
-    if distance <= ALIKE_DISTANCE:
-        return 'alike'
-    return 'similar'
+    """'same' within the near-duplicate threshold, else 'alike'."""
+    return 'same' if distance <= NEAR_DUPLICATE_DISTANCE else 'alike'
 
 
 def look_label(distance: float) -> str:
@@ -61,17 +58,25 @@ def similar_tiles(items: list[SimilarImage]) -> ui.html:
 
 
 async def more_like_this(services: Services, viewer: UserPublic | None, image: ImagePublic) -> None:
-    """A section of the closest-looking images the viewer may see (hidden when there are none)."""
+    """A section of the images the viewer may see that look like this one, closest first, or a
+    line saying there are none."""
     try:
         page = await run.io_bound(
             services.finding.similar, Actor.of(viewer), image.id, MORE_LIKE_THIS
         )
     except ShoeboxError:
         return  # deleted or hidden meanwhile: the page itself already says what it can
-    if page is None or not page.items:
-        return
+    if page is None:
+        return  # shutting down
     with ui.column().classes('w-full gap-2 mt-4').mark('more-like-this'):
         with ui.row().classes('w-full items-baseline gap-2'):
             ui.label('More like this').classes('text-lg font-medium')
-            ui.label('closest first').classes('text-sm opacity-70')
-        similar_tiles(page.items).mark('similar-tiles')
+            if page.items:
+                ui.label('closest first').classes('text-sm opacity-70')
+        if page.items:
+            similar_tiles(page.items).mark('similar-tiles')
+        else:
+            ui.label(
+                'No other image you can see looks like this one: no copies, edits, crops or '
+                'turned versions of it.'
+            ).classes('opacity-70').mark('no-similar')

@@ -159,7 +159,13 @@ class Services:
     @built_once
     def finding(self) -> FindingService:
         return FindingService(
-            self.uow, lambda: self.index, self.looks, self.workers, self.ingest, self._limits
+            self.uow,
+            lambda: self.index,
+            self.blobs,
+            self.looks,
+            self.workers,
+            self.ingest,
+            self._limits,
         )
 
     @built_once

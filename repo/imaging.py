@@ -13,6 +13,7 @@ import logging
 import os
 import struct
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -75,6 +76,16 @@ _TRANSPOSE = {
     7: Image.Transpose.TRANSVERSE,
     8: Image.Transpose.ROTATE_90,
 }
+# The seven orientations besides the picture as it is (see turned_signals).
+TURNS = (
+    Image.Transpose.ROTATE_90,
+    Image.Transpose.ROTATE_180,
+    Image.Transpose.ROTATE_270,
+    Image.Transpose.FLIP_LEFT_RIGHT,
+    Image.Transpose.FLIP_TOP_BOTTOM,
+    Image.Transpose.TRANSPOSE,
+    Image.Transpose.TRANSVERSE,
+)
 _CORRUPT = 'The image data is truncated or corrupt'
 _GENERIC = 'The image could not be processed'
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
@@ -93,12 +104,17 @@ class ImageFacts:
     signature: bytes = b''  # colour layout, see signature_of(); b'' when not computed
 
 
+Signals = tuple[int, bytes]  # (dhash, signature) of one orientation
+
+
 @dataclass(frozen=True)
 class QueryFacts:
-    """What a search-by-image query needs: the same signals an upload stores."""
+    """What a search-by-image query needs: the same signals an upload stores, and the same for
+    the picture turned and mirrored (see turned_signals)."""
 
     dhash: int  # signed 64-bit, as ImageFacts.dhash
     signature: bytes  # as ImageFacts.signature
+    turned: tuple[Signals, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -140,8 +156,10 @@ def process_image(
     max_pixels: int,
     thumb_size: int = 400,
     preview_size: int = 1600,
+    on_thumb: Callable[[Image.Image], None] | None = None,
 ) -> ImageFacts | ImageRejection:
     """Probe and decode src, write thumb_out and/or preview_out (WebP, fsynced), return facts.
+    `on_thumb` is shown the thumbnail the facts come from.
 
     At ingest only the thumbnail is made (the decode then runs at the smallest JPEG DCT scale);
     the preview is made on first view by calling this again with only preview_out.
@@ -160,7 +178,7 @@ def process_image(
             warnings.simplefilter('error', Image.DecompressionBombWarning)
             Image.MAX_IMAGE_PIXELS = max_pixels
             return _process(
-                src, thumb_out, preview_out, max_pixels, thumb_size, preview_size, created
+                src, thumb_out, preview_out, max_pixels, thumb_size, preview_size, created, on_thumb
             )
     except _Rejected as exc:
         result = exc.rejection
@@ -189,6 +207,7 @@ def _process(
     thumb_size: int,
     preview_size: int,
     created: list[str],
+    on_thumb: Callable[[Image.Image], None] | None = None,
 ) -> ImageFacts:
     file_bytes = os.path.getsize(src)
     if file_bytes == 0:
@@ -223,6 +242,8 @@ def _process(
         _write_webp(preview, preview_out, PREVIEW_METHOD, icc, created)
     if thumb_out:
         _write_webp(thumb, thumb_out, THUMB_METHOD, icc, created)
+    if on_thumb is not None:
+        on_thumb(thumb)
     return ImageFacts(
         format=fmt,
         width=width,
@@ -243,10 +264,40 @@ def query_signature(
     Runs the upload pipeline without writing any rendition, so nothing is stored; pass the
     thumb size the library uses so the signals come from the same small image.
     """
-    facts = process_image(src, None, None, max_pixels=max_pixels, thumb_size=thumb_size)
+    thumbs: list[Image.Image] = []
+    facts = process_image(
+        src, None, None, max_pixels=max_pixels, thumb_size=thumb_size, on_thumb=thumbs.append
+    )
     if isinstance(facts, ImageRejection):
         return facts
-    return QueryFacts(dhash=facts.dhash, signature=facts.signature)
+    return QueryFacts(
+        dhash=facts.dhash, signature=facts.signature, turned=turned_signals(thumbs[0])
+    )
+
+
+def turned_signals(im: Image.Image) -> tuple[Signals, ...]:
+    """(dhash, signature) of the picture in each of its seven other orientations (rotated by
+    90, 180 or 270 degrees, mirrored, and mirrored then rotated).
+
+    A copy turned without an EXIF orientation (an editor's rotate button, a scanner) or
+    mirrored (a selfie camera) has a dHash that shares only chance bits with the original's;
+    comparing the query in all eight orientations finds it. Stored images keep one signature.
+    """
+    return tuple(
+        (to_signed64(dhash(turned)), signature_of(turned))
+        for turned in (im.transpose(t) for t in TURNS)
+    )
+
+
+def turned_signals_of_file(path: str | os.PathLike[str]) -> tuple[Signals, ...]:
+    """turned_signals of a stored thumbnail (our own small WebP); () if it cannot be read."""
+    try:
+        with Image.open(path, formats=('WEBP',)) as im:
+            im.load()
+            return turned_signals(im)
+    except (OSError, SyntaxError, ValueError):
+        log.warning('Thumbnail %s could not be read for a look-alike search', path)
+        return ()
 
 
 def _open(src: str, max_pixels: int) -> Image.Image:
@@ -630,4 +681,6 @@ __all__ = [
     'signature_of',
     'sniff_unsupported',
     'to_signed64',
+    'turned_signals',
+    'turned_signals_of_file',
 ]

@@ -23,10 +23,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import FileIndex
 
-from search_index.query import parse_words
+from search_index.query import Word, parse_words
 from search_index.ranking import EMPTY, SearchHits, check_options, run_search, visible_docs
-from search_index.schema import SCHEMA, SCHEMA_VERSION, IndexDoc, doc_fields
-from search_index.snapshot import SegmentCache, Snapshot
+from search_index.schema import SCHEMA, SCHEMA_VERSION, IndexDoc, doc_fields, stem
+from search_index.snapshot import DocSet, SegmentCache, Snapshot
+from search_index.spelling import Vocabulary, suggest, words_of
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ REFRESH_CHECK_SECONDS = 1.0
 WRITER_LIMIT_MB = 128
 # How long a writer waits for Whoosh's lock (held by another process, e.g. a CLI reindex).
 WRITER_LOCK_TIMEOUT = 30.0
+VOCABULARY_BATCH = 1000  # documents whose words are gathered at a time during a rebuild
 
 
 class IndexNotOpen(RuntimeError):
@@ -47,6 +49,7 @@ class SearchIndex:
         self._ix: FileIndex | None = None
         self._snap: Snapshot | None = None
         self._cache = SegmentCache()
+        self._vocabulary = Vocabulary(self.index_dir)
         self._checked_at = 0.0
         self._read_lock = threading.RLock()
         self._write_lock = threading.Lock()
@@ -56,7 +59,7 @@ class SearchIndex:
     def open(self) -> bool:
         """Open the existing index. False when it is missing, from another schema version or
         unreadable; the caller then calls rebuild()."""
-        if _read_version(self.index_dir) != SCHEMA_VERSION:
+        if _read_version(self.index_dir) != SCHEMA_VERSION or not self._vocabulary.exists():
             return False
         with self._read_lock:
             try:
@@ -65,6 +68,7 @@ class SearchIndex:
                     return False
                 snap = self._new_snapshot(ix)
                 snap.public_docs()  # reads postings: a damaged segment fails here, not later
+                self._vocabulary.reload()
             except Exception:
                 log.warning('search index at %s is unreadable', self.index_dir, exc_info=True)
                 return False
@@ -99,6 +103,7 @@ class SearchIndex:
                 shutil.rmtree(old, ignore_errors=True)
                 ix = whoosh_index.open_dir(str(self.index_dir))
                 self._swap(ix, self._new_snapshot(ix))
+                self._vocabulary.reload()
         log.info('search index rebuilt with %d documents', count)
         return count
 
@@ -127,6 +132,7 @@ class SearchIndex:
                 writer.cancel()
                 raise
             writer.commit()
+            self._vocabulary.add(latest.values())
             # Open the new generation here, in the writer's thread, rather than in the next
             # search request.
             self._refresh(force=True)
@@ -149,7 +155,8 @@ class SearchIndex:
         """One page of the images matching `text` that `viewer_id` may see.
 
         Raises repo.errors.Invalid for text over 256 characters or unknown options. Blank or
-        punctuation-only text matches nothing.
+        punctuation-only text matches nothing. When some words find nothing, `suggestion` is
+        the text with those words corrected to words the viewer can find, if there are any.
         """
         check_options(visibility, sort, limit, offset)
         words = parse_words(text)
@@ -160,13 +167,25 @@ class SearchIndex:
             visible = visible_docs(snap, viewer_id, owner_id, visibility, tags, color)
             if not visible:
                 return EMPTY
-            return run_search(snap, words, visible, sort, limit, offset)
+
+            def correct(missing: Sequence[Word]) -> str | None:
+                return self._suggest(snap, text, missing, visible)
+
+            return run_search(snap, words, visible, sort, limit, offset, correct)
 
     def doc_count(self) -> int:
         with self._read_lock:
             return self._refresh().doc_count()
 
     # -- internals -----------------------------------------------------------------------------
+
+    def _suggest(
+        self, snap: Snapshot, text: str, missing: Sequence[Word], visible: DocSet
+    ) -> str | None:
+        def findable(word: str) -> int:
+            return len(snap.text_docs([stem(word)], visible))
+
+        return suggest(text, [w.raw for w in missing], self._vocabulary, findable)
 
     def _require_ix(self) -> FileIndex:
         if self._ix is None:
@@ -209,6 +228,7 @@ class SearchIndex:
                     return snap
             new = self._new_snapshot(ix)
             self._swap(ix, new)
+            self._vocabulary.reload()  # words appended by the process that committed
             return new
 
     def _swap(self, ix: FileIndex, snap: Snapshot) -> None:
@@ -238,20 +258,29 @@ def _read_version(index_dir: Path) -> int | None:
 
 
 def _build(folder: Path, docs: Iterable[IndexDoc]) -> int:
-    """Index all docs into a new index in `folder` with one writer and one commit."""
+    """Index all docs into a new index in `folder` with one writer and one commit, and write
+    their vocabulary beside it."""
     ix = whoosh_index.create_in(str(folder), SCHEMA)
     writer = ix.writer(limitmb=WRITER_LIMIT_MB)
     seen: set[str] = set()
+    words: set[str] = set()
+    batch: list[IndexDoc] = []
     try:
         for doc in docs:
             if doc.image_id in seen:
                 continue
             seen.add(doc.image_id)
             writer.add_document(**doc_fields(doc))
+            batch.append(doc)
+            if len(batch) == VOCABULARY_BATCH:
+                words |= words_of(batch)
+                batch.clear()
+        words |= words_of(batch)
     except BaseException:
         writer.cancel()
         ix.close()
         raise
     writer.commit()
     ix.close()
+    Vocabulary.write(folder, words)
     return len(seen)

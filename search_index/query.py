@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from whoosh.analysis import STOP_WORDS
 
 from repo.core.errors import Invalid
-from search_index.schema import FOLD, stem
+from search_index.schema import FOLD, MIN_WORD_CHARS, stem
 
 MAX_QUERY_CHARS = 256
 # Words beyond this are ignored: a pasted paragraph should not build a huge query.
@@ -28,6 +28,10 @@ EXPANSION_BOOST = 0.5
 # with ('run'), dropping at most this many letters and keeping at least three.
 BACKOFF_MAX_DROP = 3
 BACKOFF_MIN_CHARS = 3
+# A prefix whose usual expansions find nothing the viewer may see ('ca' when the most frequent
+# 'ca...' terms are all in other people's private images) is expanded again this far, keeping
+# only terms the viewer can find: typing a word that exists never drops to zero results.
+PREFIX_LIMIT_WIDE = 2000
 
 
 @dataclass(frozen=True)
@@ -47,13 +51,19 @@ def check_length(text: str) -> None:
 def parse_words(text: str) -> list[Word]:
     """The distinct words of `text`, in order; the last one is marked as a prefix.
 
-    Raises Invalid for text over MAX_QUERY_CHARS; blank or punctuation-only text gives [].
+    Stop words ('the', 'at', 'can') are left out beside other words, except as the last word,
+    which may be the start of a longer one ('can' of 'canon'); text made only of stop words
+    searches for them. Raises Invalid for text over MAX_QUERY_CHARS; blank or
+    punctuation-only text gives [].
     """
     check_length(text)
     tokens = [t.text for t in FOLD(text, mode='query')]
-    tokens = [t for t in tokens if len(t) >= 2 and t not in STOP_WORDS]
+    tokens = [t for t in tokens if len(t) >= MIN_WORD_CHARS]
     if not tokens:
         return []
+    content = [t for t in tokens[:-1] if t not in STOP_WORDS]
+    if content or tokens[-1] not in STOP_WORDS:
+        tokens = [*content, tokens[-1]]
     last = Word(raw=tokens[-1], term=stem(tokens[-1]), prefix=len(tokens[-1]) >= PREFIX_MIN_CHARS)
     words: list[Word] = []
     seen = {last.term}

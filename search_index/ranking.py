@@ -9,11 +9,17 @@ BM25 over cached posting arrays, or the creation date.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from repo.core.errors import Invalid
-from search_index.query import Word, word_terms
+from search_index.query import (
+    EXPANSION_BOOST,
+    PREFIX_LIMIT_WIDE,
+    Word,
+    prefix_limit,
+    word_terms,
+)
 from search_index.scoring import accumulate
 from search_index.snapshot import DocSet, Snapshot
 
@@ -25,6 +31,8 @@ VISIBILITIES = (None, 'public', 'private')
 class SearchHits:
     ids: list[str]  # page of image ids in rank order
     total: int  # total number of matches visible to the viewer (after filters)
+    # The text with its words that found nothing corrected ('hrbour' -> 'harbour'), if any.
+    suggestion: str | None = None
 
 
 EMPTY = SearchHits([], 0)
@@ -73,10 +81,22 @@ def run_search(
     sort: str,
     limit: int,
     offset: int,
+    correct: Callable[[Sequence[Word]], str | None] = lambda missing: None,
 ) -> SearchHits:
-    """One page of the visible documents matching the words, with the total."""
+    """One page of the visible documents matching the words, with the total.
+
+    `correct(words)` is asked for a suggestion when some words find nothing.
+    """
     terms = [word_terms(w, snap.expand_prefix, snap.has_term) for w in words]
     word_docs = [snap.text_docs([t for t, _ in ts], visible) for ts in terms]
+    for i, word in enumerate(words):
+        if word.prefix and not word_docs[i]:
+            wider = visible_expansions(snap, word, visible)
+            if wider:
+                terms[i] = wider
+                word_docs[i] = snap.text_docs([t for t, _ in wider], visible)
+    missing = [w for w, docs in zip(words, word_docs, strict=True) if not docs]
+    suggestion = correct(missing) if missing else None
     if len(word_docs) == 1:
         any_docs = all_docs = word_docs[0]
     else:
@@ -84,10 +104,10 @@ def run_search(
         smallest, *others = sorted(word_docs, key=len)
         all_docs = smallest.intersection(*others)
     if not any_docs:
-        return EMPTY
+        return SearchHits([], 0, suggestion)
     need = offset + limit
     if need == 0:
-        return SearchHits([], len(any_docs))
+        return SearchHits([], len(any_docs), suggestion)
 
     # Tier 1: documents with all the words; tier 2 (only if the page reaches it): the rest.
     tiers = [all_docs]
@@ -103,7 +123,20 @@ def run_search(
     ranked: list[int] = []
     for docs in tiers:
         ranked += pick(need - len(ranked), docs, key=key)
-    return SearchHits(snap.image_ids(ranked[offset:need]), len(any_docs))
+    return SearchHits(snap.image_ids(ranked[offset:need]), len(any_docs), suggestion)
+
+
+def visible_expansions(snap: Snapshot, word: Word, visible: DocSet) -> Terms:
+    """The most frequent terms starting with the word that the viewer can find, when its usual
+    expansions found nothing for them (see PREFIX_LIMIT_WIDE)."""
+    wanted = prefix_limit(word.raw)
+    found: Terms = []
+    for term in snap.expand_prefix(word.raw, PREFIX_LIMIT_WIDE if wanted else 0):
+        if len(found) == wanted:
+            break
+        if term != word.term and snap.text_docs([term], visible):
+            found.append((term, EXPANSION_BOOST))
+    return found
 
 
 def score_docs(snap: Snapshot, terms: Sequence[Terms]) -> list[float]:

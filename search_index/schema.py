@@ -20,7 +20,7 @@ from whoosh.support.charset import accent_map
 
 # Bump when the schema or the analyzer changes: open() then reports the index as unusable and
 # the caller rebuilds it from the database.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 TITLE_BOOST = 3.0
 TAGS_BOOST = 2.0
@@ -30,10 +30,14 @@ TEXT_FIELDS = ('title', 'description', 'tags')
 # Words as the user typed them: split on non-word characters, lower-cased, accents folded
 # ('Café' -> 'cafe'). Queries use this to keep the unstemmed last word for prefix matching.
 FOLD = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
-# What is indexed and searched: folded words minus stop words and one-letter words, stemmed
-# ('cats' -> 'cat', 'running' -> 'run'). Porter2, not StemFilter's default whoosh.lang.porter,
-# which leaves doubled consonants ('running' -> 'runn', so 'runs' would miss it).
-ANALYZER = FOLD | StopFilter(minsize=2) | StemFilter(stemfn=stem)
+# Words shorter than this are neither indexed nor searched.
+MIN_WORD_CHARS = 2
+# What is indexed and searched: folded words minus one-letter words, stemmed ('cats' -> 'cat',
+# 'running' -> 'run'). Porter2, not StemFilter's default whoosh.lang.porter, which leaves
+# doubled consonants ('running' -> 'runn', so 'runs' would miss it). Stop words are indexed
+# too: in photo titles they are often the point ('Tin can', 'May 2024', 'Will'), and a search
+# made of nothing else must find them; search_index.query leaves them out beside other words.
+ANALYZER = FOLD | StopFilter(stoplist=frozenset(), minsize=MIN_WORD_CHARS) | StemFilter(stemfn=stem)
 
 SCHEMA = Schema(
     image_id=ID(stored=True, unique=True),

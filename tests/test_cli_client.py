@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import socket
 import stat
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,6 +32,7 @@ from tests import images
 from tests.conftest import PASSWORD
 
 ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
+ROOT = Path(__file__).resolve().parent.parent
 StartServer = Callable[[FastAPI], str]
 
 
@@ -188,10 +192,10 @@ def make_folder(root: Path) -> Path:
     (folder / 'forest.png').write_bytes(images.image_bytes('PNG', seed=2))
     (folder / 'party.gif').write_bytes(images.image_bytes('GIF', seed=3))
     (folder / 'beach copy.jpg').write_bytes(images.image_bytes('JPEG', seed=1))  # duplicate
-    (folder / 'drawing.png').write_bytes(images.SVG)  # bad: SVG under an image name
-    (folder / 'notes.jpg').write_bytes(images.TEXT)  # bad: text
-    (folder / 'broken.jpg').write_bytes(images.truncated_jpeg())  # bad: truncated
-    (folder / 'readme.txt').write_bytes(images.TEXT)  # not an image name: skipped
+    (folder / 'drawing.png').write_bytes(images.SVG)  # SVG under an image name: skipped
+    (folder / 'notes.jpg').write_bytes(images.TEXT)  # text under an image name: skipped
+    (folder / 'broken.jpg').write_bytes(images.truncated_jpeg())  # starts like one: refused
+    (folder / 'readme.txt').write_bytes(images.TEXT)  # not an image: skipped
     (folder / '.hidden.jpg').write_bytes(images.image_bytes('JPEG', seed=9))  # hidden: skipped
     (folder / 'more' / 'deep.webp').write_bytes(images.image_bytes('WEBP', seed=4))
     return folder
@@ -204,14 +208,18 @@ def test_upload_a_folder_then_list_search_get_edit_and_delete(
     result = shoebox(signed_in, 'upload', folder, '--tags', 'trip, summer', '--public')
     assert result.exit_code == 1, text(result)  # some files were refused
     out = text(result)
-    assert 'added 3, duplicate 1, refused 3' in out
-    assert re.search(r'refused \S*drawing\.png: 415 .*SVG', out)
-    assert re.search(r'refused \S*notes\.jpg: 415', out)
-    assert re.search(r'refused \S*broken\.jpg: 422 .*truncated', out)
-    assert 'skipping 1 files' in out
+    # Inside folders, files are judged by their content: non-images are skipped, by name.
+    assert 'added 3, duplicate 1, refused 1, skipped 3 files (not images)' in out
+    assert re.search(r'refused \S*broken\.jpg: The image data is truncated', out)
+    assert re.search(r'skipped \S*drawing\.png: looks like an SVG drawing', out)
+    assert re.search(r'skipped \S*notes\.jpg: looks like text', out)
+    assert re.search(r'skipped \S*readme\.txt: looks like text', out)
+    assert 'hidden' not in out
+    assert re.search(r'left out 1 sub-folder \(\S*more\); add --recursive', out)
 
     again = shoebox(signed_in, 'upload', folder, '--recursive', '--concurrency', '2')
-    assert 'added 1, duplicate 4, refused 3' in text(again)  # only more/deep.webp is new
+    assert 'added 1, duplicate 4, refused 1, skipped 3 files' in text(again)  # more/deep.webp
+    assert 'left out' not in text(again)
 
     library.wait_for_index()
     page = as_json(shoebox(signed_in, 'list', '--mine', '--json'))
@@ -277,6 +285,126 @@ def test_upload_of_a_path_that_does_not_exist_is_a_usage_error(
     result = shoebox(signed_in, 'upload', tmp_path / 'nope.jpg')
     assert result.exit_code == 2
     assert 'Not found' in text(result)
+
+
+def test_a_folder_of_only_folders_says_to_use_recursive(
+    signed_in: dict[str, str], tmp_path: Path
+) -> None:
+    photos = tmp_path / 'photos'
+    for year in ('2023', '2024'):
+        (photos / year).mkdir(parents=True)
+        (photos / year / f'{year}.jpg').write_bytes(images.image_bytes(seed=int(year)))
+    result = shoebox(signed_in, 'upload', photos)
+    assert result.exit_code == 2, text(result)
+    assert 'No images to upload: left out 2 sub-folders' in text(result)
+    assert 'add --recursive (-r)' in text(result)
+    assert 'added' not in text(result)
+    deep = shoebox(signed_in, 'upload', photos, '-r')
+    assert deep.exit_code == 0, text(deep)
+    assert 'added 2, duplicate 0, refused 0' in text(deep)
+
+
+def test_a_folder_without_images_names_what_it_skipped_and_fails(
+    signed_in: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / 'notes').mkdir()
+    (tmp_path / 'notes' / 'todo.txt').write_bytes(images.TEXT)
+    result = shoebox(signed_in, 'upload', tmp_path / 'notes')
+    assert result.exit_code == 1
+    assert re.search(r'No images to upload skipped \S*todo\.txt: looks like text', text(result))
+
+
+def test_images_in_folders_are_found_by_content_whatever_their_names(
+    signed_in: dict[str, str], library: Library, user: UserPublic, tmp_path: Path
+) -> None:
+    folder = tmp_path / 'export'
+    folder.mkdir()
+    (folder / 'IMG_0001').write_bytes(images.image_bytes('JPEG', seed=41))  # no extension
+    (folder / 'scan.JPG_original').write_bytes(images.image_bytes('PNG', seed=42))
+    (folder / 'IMG_0001.json').write_bytes(b'{"title": "IMG_0001", "geoData": {}}')
+    result = shoebox(signed_in, 'upload', folder)
+    assert result.exit_code == 0, text(result)
+    out = text(result)
+    assert 'added 2, duplicate 0, refused 0, skipped 1 file (not images)' in out
+    assert re.search(r'skipped \S*IMG_0001\.json: looks like a JSON file', out)
+    library.wait_for_index()
+    assert library.list(user.id, owner=user.username).total == 2
+
+
+def test_refusals_say_what_is_wrong_not_a_status_code(
+    signed_in: dict[str, str], tmp_path: Path
+) -> None:
+    (tmp_path / 'drawing.png').write_bytes(images.SVG)
+    (tmp_path / 'notes.jpg').write_bytes(images.TEXT)
+    result = shoebox(signed_in, 'upload', tmp_path / 'drawing.png', tmp_path / 'notes.jpg')
+    assert result.exit_code == 1
+    out = text(result)
+    assert 'added 0, duplicate 0, refused 2' in out  # named files are always sent
+    assert re.search(r'refused \S*drawing\.png: This is an SVG drawing', out)
+    assert re.search(r'refused \S*notes\.jpg: This is plain text', out)
+    assert not re.search(r'\b41[35]\b|\b422\b', out)
+
+
+def test_list_and_search_never_cut_ids_even_on_a_narrow_terminal(
+    signed_in: dict[str, str], library: Library, user: UserPublic
+) -> None:
+    made = [
+        library.add(user.id, images.image_bytes(seed=50 + n), f'{n}.jpg', title=f'Harbour {n}')
+        for n in range(2)
+    ]
+    library.wait_for_index()
+    for columns in ('40', '80'):
+        narrow = {**signed_in, 'COLUMNS': columns}
+        for args in (('list', '--mine'), ('search', 'harbour')):
+            result = shoebox(narrow, *args)
+            assert result.exit_code == 0, text(result)
+            for image in made:
+                assert image.id in result.output, (columns, args)
+
+
+def test_search_shows_did_you_mean(
+    signed_in: dict[str, str], library: Library, user: UserPublic
+) -> None:
+    library.add(user.id, images.image_bytes(seed=60), 'a.jpg', title='Lighthouse at dusk')
+    library.wait_for_index()
+    result = shoebox(signed_in, 'search', 'lighthuose')
+    assert result.exit_code == 0
+    assert 'no images did you mean “lighthouse”?' in text(result)
+
+
+def test_get_output_never_overwrites_a_file_without_force(
+    signed_in: dict[str, str], library: Library, user: UserPublic, tmp_path: Path
+) -> None:
+    original = images.image_bytes(seed=70)
+    image = library.add(user.id, original, 'harbour.jpg', title='Harbour')
+    target = tmp_path / 'keep.jpg'
+    target.write_bytes(b'my own file')
+    refused = shoebox(signed_in, 'get', image.id, '-o', target)
+    assert refused.exit_code == 1
+    assert 'already exists: add --force to replace it' in text(refused)
+    assert target.read_bytes() == b'my own file'
+    into_folder = tmp_path / 'harbour.jpg'
+    into_folder.write_bytes(b'another file of mine')
+    assert shoebox(signed_in, 'get', image.id, '-o', tmp_path).exit_code == 1  # same by name
+    assert into_folder.read_bytes() == b'another file of mine'
+    forced = shoebox(signed_in, 'get', image.id, '-o', target, '--force')
+    assert forced.exit_code == 0, text(forced)
+    assert target.read_bytes() == original
+
+
+def test_uv_run_prints_no_bytecode_line() -> None:
+    uv = os.environ.get('UV') or shutil.which('uv')
+    assert uv, 'the tests run under uv, which puts itself in $UV'
+    done = subprocess.run(
+        [uv, 'run', '--locked', 'shoebox', '--help'],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert 'Bytecode compiled' not in done.stderr
 
 
 def test_edit_without_changes_and_unreachable_server(signed_in: dict[str, str]) -> None:

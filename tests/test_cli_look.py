@@ -69,12 +69,14 @@ def test_similar_by_file_and_by_id_shows_only_what_the_caller_may_see(
 ) -> None:
     secret = library.add(user.id, png(401), 'secret.png')  # private
     copy = library.add(user.id, half(401), 'secret small.jpg')  # private
-    shared = library.add(user.id, png(402), 'shared.png', visibility='public')
+    mirrored = images.encode(photo(401).transpose(PILImage.Transpose.FLIP_LEFT_RIGHT), 'PNG')
+    shared = library.add(user.id, mirrored, 'shared.png', visibility='public')  # a mirrored copy
+    library.add(user.id, png(402), 'unrelated.png', visibility='public')
     query = tmp_path / 'query.png'
     query.write_bytes(png(401))
 
     page = as_json(shoebox(signed_in, 'similar', query, '--json'))
-    assert result_ids(page)[:2] == [secret.id, copy.id]
+    assert result_ids(page) == [secret.id, copy.id, shared.id]  # not the unrelated picture
     assert page['items'][0]['distance'] == 0
     assert page['total'] == len(page['items'])
     limited = as_json(shoebox(signed_in, 'similar', query, '--limit', '1', '--json'))
@@ -91,7 +93,7 @@ def test_similar_by_file_and_by_id_shows_only_what_the_caller_may_see(
     for env_ in (other_env, anonymous):
         found = result_ids(as_json(shoebox(env_, 'similar', query, '--json')))
         assert secret.id not in found and copy.id not in found
-        assert shared.id in found
+        assert found == [shared.id]
         refused = shoebox(env_, 'similar', secret.id)
         assert refused.exit_code == 1
         assert 'Image not found' in text(refused)

@@ -7,6 +7,7 @@ from PIL import Image as PILImage
 
 from repo.core.errors import ImageNotFound, Invalid, TooLarge, UnsupportedType
 from repo.core.schemas import ImageUpdate
+from repo.similarity import NEAR_DUPLICATE_DISTANCE, SIMILAR_DISTANCE
 from tests import images
 
 
@@ -29,7 +30,8 @@ def test_a_resized_copy_is_the_closest_match_and_the_image_itself_is_left_out(li
     page = library.similar(alice.id, original.id, limit=3)
     assert page.items[0].image.id == copy.id
     assert original.id not in [i.image.id for i in page.items]
-    assert page.items[0].distance < page.items[-1].distance
+    # The six unrelated photos do not look like it, so they are not listed at all.
+    assert [i.image.id for i in page.items] == [copy.id]
 
     found = library.search_by_image(alice.id, smaller, limit=3)
     assert found.items[0].image.id == copy.id and found.items[0].distance == 0
@@ -126,3 +128,36 @@ def test_tag_counts_only_count_what_the_viewer_may_see(library, alice, bob):
     assert [t.name for t in library.tags(alice.id, prefix='di')] == ['diary']
     by_name = [t.name for t in library.tags(None, sort='name')]
     assert by_name == sorted(by_name) and 'diary' not in by_name
+
+
+def test_turned_and_mirrored_copies_are_more_like_this_and_unrelated_images_are_not(library, alice):
+    original = library.add(alice.id, images.encode(photo(31), 'JPEG'), 'pier.jpg')
+    turns = {
+        'rot90': PILImage.Transpose.ROTATE_90,
+        'rot180': PILImage.Transpose.ROTATE_180,
+        'rot270': PILImage.Transpose.ROTATE_270,
+        'mirror': PILImage.Transpose.FLIP_LEFT_RIGHT,
+    }
+    copies = {
+        kind: library.add(alice.id, images.encode(photo(31).transpose(t), 'JPEG'), f'{kind}.jpg')
+        for kind, t in turns.items()
+    }
+    unrelated = [
+        library.add(alice.id, images.encode(photo(seed), 'JPEG'), f'other{seed}.jpg')
+        for seed in (32, 33, 34)
+    ]
+
+    page = library.similar(alice.id, original.id)
+    assert {i.image.id for i in page.items} == {c.id for c in copies.values()}
+    assert all(i.distance <= NEAR_DUPLICATE_DISTANCE for i in page.items)  # 'Same picture'
+    assert page.total == 4
+
+    rotated = images.encode(photo(31).transpose(turns['rot90']).resize((240, 320)), 'JPEG')
+    found = library.search_by_image(alice.id, rotated)
+    assert {i.image.id for i in found.items} == {original.id, *(c.id for c in copies.values())}
+    assert found.items[0].image.id == copies['rot90'].id  # the same way round comes first
+    assert all(i.distance <= SIMILAR_DISTANCE for i in found.items)
+
+    # An image nothing looks like has an honest empty answer, not its least unlike neighbours.
+    lonely = library.similar(alice.id, unrelated[0].id)
+    assert (lonely.items, lonely.total) == ([], 0)

@@ -125,7 +125,8 @@ async def test_the_image_page_shows_more_like_this(
     await user.open(f'/images/{original.id}')  # anyone may see it: signed out
     await user.should_see('More like this')
     ids = tile_ids(html_of(user, 'similar-tiles'))
-    assert ids[0] == copy.id and original.id not in ids and other.id in ids
+    assert ids == [copy.id]  # not itself, and not the forest, which looks nothing like it
+    assert other.id not in ids
     assert first_label(html_of(user, 'similar-tiles')) == 'Same picture'
 
 
@@ -139,7 +140,9 @@ async def test_bob_never_sees_alices_private_image_as_similar_or_duplicate(
 
     await user.open(f'/images/{mine.id}')
     await user.should_see('More like this')
-    assert secret.id not in html_of(user, 'similar-tiles')
+    # Alice's private original is the only image that looks like it: bob is told there is none.
+    await user.should_see(marker='no-similar')
+    await user.should_not_see(marker='similar-tiles')
 
     await user.open('/search-by-image')
     uploader = element(user, 'search-uploader')
@@ -183,6 +186,31 @@ async def test_duplicates_groups_own_copies_and_deletes_all_but_the_best(
     left = {i.id for i in library.list(alice.id).items}
     assert left == {best.id, keep.id}
     assert half.id not in left and rough.id not in left
+
+
+async def test_deleting_duplicates_asks_with_the_pictures_in_view(
+    user: User, alice: UserPublic, library: Library
+) -> None:
+    best = add(library, alice, photo(41), 'Big')
+    half = add(library, alice, photo(41, (200, 150)), 'Half')
+    await sign_in(user)
+    await user.open('/duplicates')
+    await user.should_see('1 group · 1 extra copy')
+    # Side by side and whole: the cards show the thumbnails uncropped (see .sb-dup-link img).
+    cards = ''.join(e.content for e in user.find(ui.html).elements if 'sb-dup-link' in e.content)
+    assert f'/api/v1/images/{best.id}/thumbnail' in cards
+    assert f'/api/v1/images/{half.id}/thumbnail' in cards
+    user.find(marker='select-rest').click()
+    user.find(marker='delete-duplicates').click()
+    await user.should_see('Delete 1 image?', retries=30)
+    await user.should_see('They are removed for good, with their files.')
+    dialog = element(user, 'confirm')
+    shown = ''.join(e.content for e in dialog.descendants() if isinstance(e, ui.html))
+    assert f'/api/v1/images/{half.id}/thumbnail' in shown and '<b>Delete</b> · Half' in shown
+    assert f'/api/v1/images/{best.id}/thumbnail' in shown and '<b>Keep</b> · Big' in shown
+    user.find('Cancel').click()
+    await user.should_not_see('Delete 1 image?', retries=30)
+    assert library.get(alice.id, half.id).id == half.id  # nothing is deleted on cancel
 
 
 async def test_duplicates_needs_an_account(user: User) -> None:

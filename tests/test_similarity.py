@@ -23,6 +23,8 @@ from repo.imaging import (
 from repo.similarity import (
     DHASH_ONLY_SCALE,
     NEAR_DUPLICATE_DISTANCE,
+    SIMILAR_DISTANCE,
+    TURN_PENALTY,
     Entry,
     SimilarityIndex,
     distance,
@@ -148,6 +150,94 @@ def test_colour_tells_apart_images_with_the_same_structure(tmp_path):
     b = facts(variant(orange, 'base', tmp_path / 'b.jpg'))
     assert hamming(a.dhash, b.dhash) <= 4
     assert not is_near_duplicate(distance(a.dhash, a.signature, b.dhash, b.signature))
+
+
+# --- turned and mirrored copies ----------------------------------------------------------------
+
+TURNS = {
+    'rot90': Image.Transpose.ROTATE_90,
+    'rot180': Image.Transpose.ROTATE_180,
+    'rot270': Image.Transpose.ROTATE_270,
+    'mirror': Image.Transpose.FLIP_LEFT_RIGHT,
+}
+
+
+def query(path: Path) -> QueryFacts:
+    result = query_signature(str(path), max_pixels=MAX_PIXELS)
+    assert isinstance(result, QueryFacts), result
+    return result
+
+
+@pytest.fixture(scope='module')
+def turned(tmp_path_factory) -> dict[tuple[int, str], QueryFacts]:
+    """10 base images and their turned and mirrored copies (no EXIF orientation), as queries."""
+    tmp = tmp_path_factory.mktemp('turned')
+    out = {}
+    for seed in range(10):
+        base = photo(seed)
+        out[seed, 'base'] = query(variant(base, 'base', tmp / f'{seed}.jpg'))
+        for kind, turn in TURNS.items():
+            path = tmp / f'{seed}-{kind}.jpg'
+            base.transpose(turn).save(path, 'JPEG', quality=90)
+            out[seed, kind] = query(path)
+    return out
+
+
+def bases_index(turned: dict[tuple[int, str], QueryFacts]) -> SimilarityIndex:
+    index = SimilarityIndex()
+    for (seed, kind), q in turned.items():
+        if kind == 'base':
+            index.add(str(seed), ALICE, True, q.dhash, q.signature)
+    return index
+
+
+@pytest.mark.parametrize('kind', sorted(TURNS))
+def test_turned_and_mirrored_copies_find_their_original_first(turned, kind):
+    index = bases_index(turned)
+    for seed in range(10):
+        q, base = turned[seed, kind], turned[seed, 'base']
+        assert len(q.turned) == 7
+        found = index.nearest(q.dhash, q.signature, viewer_id=None, limit=1, turned=q.turned)
+        assert keys(found) == [str(seed)], (seed, kind)
+        assert is_near_duplicate(found[0][1])
+        # As it is, the copy is no near-duplicate: the other orientations are what find it.
+        assert not is_near_duplicate(distance(q.dhash, q.signature, base.dhash, base.signature))
+
+
+def test_looking_in_eight_orientations_finds_no_unrelated_image(turned):
+    index = bases_index(turned)
+    for seed in range(10):
+        q = turned[seed, 'base']
+        found = index.nearest(
+            q.dhash,
+            q.signature,
+            viewer_id=None,
+            limit=10,
+            turned=q.turned,
+            exclude=str(seed),
+            max_distance=SIMILAR_DISTANCE,
+        )
+        assert found == [], seed
+
+
+def test_a_match_in_another_orientation_counts_the_turn_penalty():
+    index = SimilarityIndex()
+    index.add('same-way', ALICE, True, 0b1111, sig(1))
+    index.add('turned', ALICE, True, 0b0000, sig(2))
+    found = index.nearest(0b1111, sig(1), viewer_id=None, limit=5, turned=[(0b0000, sig(2))])
+    assert found == [('same-way', 0.0), ('turned', TURN_PENALTY)]
+
+
+def test_max_distance_is_a_hard_limit():
+    index = SimilarityIndex()
+    for bits in (10, 24, 25):  # same colours: the distance is the number of bits that differ
+        index.add(f'{bits}-bits', ALICE, True, (1 << bits) - 1, sig(1))
+    found = index.nearest(0, sig(1), viewer_id=None, limit=10, max_distance=24)
+    assert found == [('10-bits', 10.0), ('24-bits', 24.0)]
+    turned = index.nearest(
+        0, sig(1), viewer_id=None, limit=10, max_distance=24, turned=[(0, sig(1))]
+    )
+    assert turned == found
 
 
 # --- query images ------------------------------------------------------------------------------
@@ -335,6 +425,40 @@ def test_nearest_agrees_with_brute_force_through_growth_and_compaction():
             assert distance(dh, query_sig, entry.dhash, entry.signature) == pytest.approx(
                 d, abs=0.02
             )
+
+
+def test_nearest_in_several_orientations_agrees_with_brute_force():
+    rng = random.Random(11)
+    index = SimilarityIndex()
+    rows = []
+    centres = [(rng.getrandbits(64), rng.randbytes(SIGNATURE_BYTES)) for _ in range(30)]
+    for i in range(2000):
+        dh, sg = rng.choice(centres)
+        dh ^= rng.getrandbits(64) & rng.getrandbits(64) & rng.getrandbits(64)
+        sg = bytes(min(255, max(0, b + rng.randint(-6, 6))) for b in sg)
+        entry = Entry(f'k{i}', rng.randrange(4), rng.random() < 0.5, dh, b'' if i % 11 == 0 else sg)
+        index.add(*entry)
+        rows.append(entry)
+    for _ in range(40):
+        (dh, sg), *others = rng.sample(centres, 8)
+        viewer = rng.choice([None, 0, 1, 2, 3])
+        limit_to = rng.choice([None, 12.0, 30.0])
+        visible = [e for e in rows if e.public or e.owner_id == viewer]
+
+        def best(e: Entry, dh: int = dh, sg: bytes = sg, others: list = others) -> float:
+            return min(
+                distance(dh, sg, e.dhash, e.signature),
+                *(distance(h, s, e.dhash, e.signature) + TURN_PENALTY for h, s in others),
+            )
+
+        expected = sorted(d for d in map(best, visible) if limit_to is None or d <= limit_to)
+        found = index.nearest(
+            dh, sg, viewer_id=viewer, limit=10, turned=others, max_distance=limit_to
+        )
+        assert [d for _, d in found] == pytest.approx(expected[:10], abs=0.02)
+        by_key = {e.key: e for e in rows}
+        for key, d in found:
+            assert best(by_key[key]) == pytest.approx(d, abs=0.02)
 
 
 # --- the index: threads ------------------------------------------------------------------------

@@ -50,6 +50,8 @@ class ImagePage(BaseModel):
     total: int
     limit: int
     offset: int
+    # Searches only: the text with the words that found nothing corrected, e.g. 'harbour'.
+    suggestion: str | None = None
 
 
 class ImageUpdate(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any, BinaryIO
 
 from repo import imaging
 from repo.blobs.staging import StagedFile
+from repo.blobs.store import BlobMissing, BlobStore, rendition_key
 from repo.core import policy
 from repo.core.actor import Actor
 from repo.core.errors import Invalid
@@ -19,11 +21,11 @@ from repo.looks.cache import LooksCache
 from repo.services.image_workers import ImageWorkers, Limits, rejection_error
 from repo.services.images import SORTS, check_color, check_page, visible_row
 from repo.services.ingest import IngestService
-from repo.similarity import NEAR_DUPLICATE_DISTANCE
+from repo.similarity import NEAR_DUPLICATE_DISTANCE, SIMILAR_DISTANCE
 from search_index import SearchIndex
 
 Source = str | os.PathLike[str] | bytes | BinaryIO | StagedFile
-__all__ = ['NEAR_DUPLICATE_DISTANCE', 'FindingService']
+__all__ = ['NEAR_DUPLICATE_DISTANCE', 'SIMILAR_DISTANCE', 'FindingService']
 
 
 class FindingService:
@@ -31,6 +33,7 @@ class FindingService:
         self,
         uow: Callable[[], Any],
         index: Callable[[], SearchIndex],
+        blobs: BlobStore,
         looks: LooksCache,
         workers: ImageWorkers,
         ingest: IngestService,
@@ -38,6 +41,7 @@ class FindingService:
     ) -> None:
         self.uow = uow
         self._index = index  # opened on first search (it may have to be rebuilt first)
+        self.blobs = blobs
         self.looks = looks
         self.workers = workers
         self.ingest = ingest
@@ -78,27 +82,43 @@ class FindingService:
             offset=offset,
         )
         if not hits.ids:
-            return ImagePage(items=[], total=hits.total, limit=limit, offset=offset)
+            return ImagePage(
+                items=[], total=hits.total, limit=limit, offset=offset, suggestion=hits.suggestion
+            )
         with self.uow() as tx:
             # By primary key only: with the visibility OR in SQL, SQLite walks the visibility
             # and owner indexes instead (60 ms at 100k images); the same rule is applied here.
             rows = tx.images.by_ids(hits.ids)
             by_id = {r.id: r for r in rows if policy.can_view(actor, r.owner_id, r.visibility)}
             items = tx.images.public([by_id[i] for i in hits.ids if i in by_id])
-        return ImagePage(items=items, total=hits.total, limit=limit, offset=offset)
+        return ImagePage(
+            items=items, total=hits.total, limit=limit, offset=offset, suggestion=hits.suggestion
+        )
 
     def similar(self, actor: Actor, image_id: str, limit: int = 20) -> SimilarPage:
-        """Images that look like this one (itself excluded), closest first."""
+        """Images that look like this one (itself excluded) in any orientation, closest first,
+        up to SIMILAR_DISTANCE."""
         limit, _ = check_page(limit, 0)
         with self.uow() as tx:
             image = visible_row(tx, actor, image_id)
+        turned = None
+        thumb_key = rendition_key(image.sha256, 'thumb')
+        with contextlib.suppress(BlobMissing), self.blobs.local_copy(thumb_key) as thumb:
+            turned = imaging.turned_signals_of_file(thumb)
         found = self.looks.index.nearest(
-            image.dhash, image.signature, viewer_id=actor.user_id, limit=limit, exclude=image.id
+            image.dhash,
+            image.signature,
+            viewer_id=actor.user_id,
+            limit=limit,
+            exclude=image.id,
+            max_distance=SIMILAR_DISTANCE,
+            turned=turned,
         )
         return self._similar_page(actor, found)
 
     def search_by_image(self, actor: Actor, source: Source, limit: int = 20) -> SimilarPage:
-        """Images that look like the given picture (checked as an upload would be, not kept)."""
+        """Images that look like the given picture in any orientation, closest first, up to
+        SIMILAR_DISTANCE (the picture is checked as an upload would be, and not kept)."""
         limit, _ = check_page(limit, 0)
         if isinstance(source, StagedFile):
             staged = source
@@ -126,7 +146,12 @@ class FindingService:
         if isinstance(outcome, imaging.ImageRejection):
             raise rejection_error(outcome)
         found = self.looks.index.nearest(
-            outcome.dhash, outcome.signature, viewer_id=actor.user_id, limit=limit
+            outcome.dhash,
+            outcome.signature,
+            viewer_id=actor.user_id,
+            limit=limit,
+            max_distance=SIMILAR_DISTANCE,
+            turned=outcome.turned,
         )
         return self._similar_page(actor, found)
 
