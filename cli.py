@@ -70,6 +70,12 @@ def serve(
         bool | None, typer.Option('--open-signup/--no-open-signup', help='Anyone may sign up')
     ] = None,
     workers: Annotated[int | None, typer.Option(help='Image worker processes [cores]')] = None,
+    default_quota_bytes: Annotated[
+        int | None, typer.Option(help='Storage quota per account, bytes [unlimited]')
+    ] = None,
+    default_quota_images: Annotated[
+        int | None, typer.Option(help='Images per account [unlimited]')
+    ] = None,
     ssl_certfile: Annotated[Path | None, typer.Option(help='TLS certificate (PEM)')] = None,
     ssl_keyfile: Annotated[Path | None, typer.Option(help='TLS private key (PEM)')] = None,
     public_url: Annotated[
@@ -91,6 +97,8 @@ def serve(
         storage_secret=storage_secret,
         open_signup=open_signup,
         workers=workers,
+        default_quota_bytes=default_quota_bytes,
+        default_quota_images=default_quota_images,
         ssl_certfile=ssl_certfile,
         ssl_keyfile=ssl_keyfile,
         public_url=public_url,
@@ -256,7 +264,7 @@ def users_list(data_dir: DataDir = None) -> None:
 
     with _services(data_dir) as services:
         users = services.accounts.list_users(SYSTEM)
-    table = Table('username', 'display name', 'email', 'admin', 'created')
+    table = Table('username', 'display name', 'email', 'admin', 'created', 'disabled')
     for u in users:
         table.add_row(
             u.username,
@@ -264,6 +272,7 @@ def users_list(data_dir: DataDir = None) -> None:
             u.email or '',
             'yes' if u.is_admin else '',
             u.created_at.strftime('%Y-%m-%d %H:%M'),
+            'disabled' if u.disabled else '',
         )
     out.print(table if users else 'no users yet')
 
@@ -286,7 +295,69 @@ def users_delete(
         if not yes and not typer.confirm(f'Delete {user.username} and all their images?'):
             raise typer.Exit(1)
         count = services.accounts.delete_user(SYSTEM, user.id)
+        left = [u for u in services.accounts.list_users(SYSTEM) if u.is_admin and not u.disabled]
     out.print(f'deleted {user.username} and {count} images')
+    if not left:
+        err.print('No administrator is left: make one with `shoebox users promote NAME`')
+
+
+# ---- for when nobody can sign in: administration on the data folder ----------------------------
+
+
+@users_app.command('reset-password')
+def users_reset_password(
+    username: str,
+    base_url: Annotated[
+        str | None, typer.Option(help='How users reach Shoebox [http://HOST:PORT]')
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Print a one-time link (valid for an hour) that sets a new password for the account."""
+    from repo.core.actor import SYSTEM
+    from repo.core.errors import ShoeboxError
+
+    settings = _settings(data_dir)
+    scheme = 'https' if settings.ssl_certfile else 'http'
+    base = (base_url or f'{scheme}://{settings.host}:{settings.port}').rstrip('/')
+    with _services(data_dir) as services:
+        try:
+            link = services.resets.create_link(SYSTEM, username)
+        except ShoeboxError as exc:
+            raise _fail(exc) from None
+    out.print(base + link.path, markup=False, highlight=False, soft_wrap=True)
+    err.print(f'valid once, until {link.expires_at:%Y-%m-%d %H:%M} UTC')
+
+
+def _change_account(username: str, data_dir: Path | None, done: str, **values: bool) -> None:
+    from repo.core.actor import SYSTEM
+    from repo.core.errors import ShoeboxError
+    from repo.core.schemas_admin import AccountChanges
+
+    changes = AccountChanges(**values, fields_set=frozenset(values))
+    with _services(data_dir) as services:
+        try:
+            user = services.admin.update_user(SYSTEM, username, changes)
+        except ShoeboxError as exc:
+            raise _fail(exc) from None
+    out.print(f'{user.username} {done}')
+
+
+@users_app.command('disable')
+def users_disable(username: str, data_dir: DataDir = None) -> None:
+    """Disable an account: it cannot sign in, its sessions end, its tokens stop."""
+    _change_account(username, data_dir, 'disabled', disabled=True)
+
+
+@users_app.command('enable')
+def users_enable(username: str, data_dir: DataDir = None) -> None:
+    """Enable a disabled account again."""
+    _change_account(username, data_dir, 'enabled', disabled=False)
+
+
+@users_app.command('promote')
+def users_promote(username: str, data_dir: DataDir = None) -> None:
+    """Make an account an administrator."""
+    _change_account(username, data_dir, 'is an administrator', is_admin=True)
 
 
 if __name__ == '__main__':

@@ -6,7 +6,7 @@ import re
 
 from fastapi import APIRouter, FastAPI
 
-from api import auth_routes, fallback, image_routes, look_routes
+from api import admin_routes, auth_routes, fallback, image_routes, look_routes
 from api.browser_uploads import UploadObserver
 from api.deps import STATE_KEY, ApiContext, SessionUser
 from api.guards import BodyLimitGuard, Limit, MiB, SecurityHeaders, human_bytes
@@ -23,11 +23,14 @@ BODY_METHODS = frozenset({'POST', 'PUT', 'PATCH', 'DELETE'})
 TAGS = [
     {'name': 'auth', 'description': 'Accounts and personal API tokens (`Authorization: Bearer`)'},
     {'name': 'images', 'description': 'Upload, find, read, edit and delete images'},
+    {'name': 'admin', 'description': 'Accounts, quotas, settings, figures and the audit log'},
 ]
 DESCRIPTION = """\
 Shoebox's REST API. Authenticate with a personal token: `POST /api/v1/auth/token`, then send
 `Authorization: Bearer <token>`. Without a token you are an anonymous visitor (public images
-only). Every error is `{"detail": "..."}` (a 409 for a duplicate upload adds `existing_id`).
+only). Every error is `{"detail": "..."}` (a 409 for a duplicate upload adds `existing_id`;
+a 507 for an upload past the account's quota adds `quota_bytes`, `used_bytes`, `quota_images`
+and `used_images`).
 """
 
 __all__ = ['PREFIX', 'register']
@@ -53,7 +56,7 @@ def register(
 
     def body_limit(method: str, path: str) -> Limit | None:
         if method in ('POST', 'PUT') and UPLOAD_PATHS.search(path):
-            max_file = getattr(app.state, STATE_KEY).services.settings.max_file_bytes
+            max_file = getattr(app.state, STATE_KEY).services.limits().max_file_bytes
             message = f'The file is larger than the {human_bytes(max_file)} limit'
             return Limit(max_file + MULTIPART_OVERHEAD, message)
         if method in BODY_METHODS and path.startswith(PREFIX + '/'):
@@ -64,6 +67,7 @@ def register(
     api.include_router(auth_routes.router)
     api.include_router(image_routes.router)
     api.include_router(look_routes.router)
+    api.include_router(admin_routes.router)
     api.include_router(fallback.router)
     app.include_router(api)
     app.add_middleware(BodyLimitGuard, limit_for=body_limit)

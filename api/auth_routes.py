@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response
 from api.deps import AccountDep, CallerDep, ContextDep, ServicesDep, actor_of
 from api.errors import ShoeboxRoute, responses
 from api.schemas import SignupIn, TokenIn, TokenOut, UserOut
+from api.schemas_admin import MeOut
 from repo.core.actor import ANONYMOUS
 from repo.core.errors import Forbidden, NotAuthenticated
 
@@ -31,7 +32,7 @@ router = APIRouter(route_class=ShoeboxRoute, tags=['auth'])
 )
 async def signup(body: SignupIn, ctx: ContextDep) -> UserOut:
     services = ctx.services
-    if not services.settings.open_signup:
+    if not services.limits().open_signup:
         raise Forbidden('Sign-up is switched off on this server; ask an administrator')
     user = await to_thread.run_sync(
         lambda: services.accounts.create_user(
@@ -49,14 +50,21 @@ async def signup(body: SignupIn, ctx: ContextDep) -> UserOut:
 @router.post(
     '/auth/token',
     summary='Get a personal API token',
-    description='Send it as `Authorization: Bearer <token>`. It is shown only once.',
+    description=(
+        'Send it as `Authorization: Bearer <token>`. It is shown only once. `scopes` limit what '
+        'it may do (default: all that the account may); a request outside them is answered '
+        '403 `{"detail": "This token may not ..."}`. `expires_in`: seconds until it stops.'
+    ),
     responses=responses(
         400,
         401,
+        403,
         413,
         422,
         429,
         r401='Invalid username or password (the same answer for both)',
+        r403='The account must set a new password first (on the web app)',
+        r422='An unknown scope, a scope the account may not have, or a bad `expires_in`',
     ),
 )
 async def create_token(body: TokenIn, request: Request, ctx: ContextDep) -> TokenOut:
@@ -70,7 +78,11 @@ async def create_token(body: TokenIn, request: Request, ctx: ContextDep) -> Toke
         address,
         limiter=ctx.password_slots,
     )
-    token, _ = await to_thread.run_sync(signin.create_token, actor_of(user), body.name or '')
+    token, _ = await to_thread.run_sync(
+        lambda: signin.create_token(
+            actor_of(user), body.name or '', scopes=body.scopes, expires_in=body.expires_in
+        )
+    )
     return TokenOut(access_token=token)
 
 
@@ -87,6 +99,10 @@ def revoke_token(caller: CallerDep, services: ServicesDep) -> Response:
     return Response(status_code=204)
 
 
-@router.get('/me', summary='The signed-in user', responses=responses(401))
-def me(user: AccountDep) -> UserOut:
-    return UserOut.of(user)
+@router.get(
+    '/me',
+    summary='The signed-in user, with their usage and quotas',
+    responses=responses(401),
+)
+def me(user: AccountDep, services: ServicesDep) -> MeOut:
+    return MeOut.of_me(user, services.quotas.usage(actor_of(user)))

@@ -15,7 +15,15 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
 from api.schemas import DuplicateOut, ErrorOut
-from repo.core.errors import DiskFull, DuplicateImage, ShoeboxError, Throttled, is_disk_full
+from api.schemas_admin import QuotaOut
+from repo.core.errors import (
+    DiskFull,
+    DuplicateImage,
+    QuotaExceeded,
+    ShoeboxError,
+    Throttled,
+    is_disk_full,
+)
 
 WWW_AUTHENTICATE = 'WWW-Authenticate'
 
@@ -30,6 +38,13 @@ def error_response(exc: ShoeboxError) -> JSONResponse:
         body['existing_id'] = exc.existing_id
     if isinstance(exc, Throttled):
         headers['Retry-After'] = str(exc.retry_after)
+    if isinstance(exc, QuotaExceeded):
+        body.update(
+            quota_bytes=exc.quota_bytes,
+            used_bytes=exc.used_bytes,
+            quota_images=exc.quota_images,
+            used_images=exc.used_images,
+        )
     if exc.status == 401:
         headers[WWW_AUTHENTICATE] = getattr(exc, 'challenge', 'Bearer')
     return JSONResponse(body, status_code=exc.status, headers=headers)
@@ -97,11 +112,16 @@ def responses(
         415: 'Unsupported media type',
         422: 'Invalid input; the detail names the field or the rule',
         429: 'Too many attempts; wait for the seconds in Retry-After',
-        507: "The server's disk is full; nothing was stored",
+        507: (
+            "The server's disk is full, or the upload would pass your quota (then with the "
+            'quota fields); nothing of it was kept'
+        ),
     }
     return {
         status: {
-            'model': DuplicateOut if status == 409 and duplicate else ErrorOut,
+            'model': QuotaOut
+            if status == 507
+            else (DuplicateOut if status == 409 and duplicate else ErrorOut),
             'description': described.get(f'r{status}', defaults.get(status, 'Error')),
         }
         for status in statuses

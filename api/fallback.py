@@ -12,11 +12,12 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from api import auth_routes, image_routes, look_routes
+from api import admin_routes, auth_routes, image_routes, look_routes
 from api.errors import ShoeboxRoute, error_response
 from repo.core.errors import ImageNotFound
 
 router = APIRouter(route_class=ShoeboxRoute, include_in_schema=False)
+ROUTERS = (auth_routes.router, image_routes.router, look_routes.router, admin_routes.router)
 METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
 
@@ -25,9 +26,11 @@ def allowed_methods(path: str) -> set[str]:
     specific (fewest parameters) win."""
     matching = [
         route
-        for router_ in (auth_routes.router, image_routes.router, look_routes.router)
+        for router_ in ROUTERS
         for route in router_.routes
-        if isinstance(route, APIRoute) and route.path_regex.match(path)
+        if isinstance(route, APIRoute)
+        and route.path_regex.match(path)
+        and route.endpoint is not admin_routes.admin_fallback
     ]
     if not matching:
         return set()

@@ -20,6 +20,7 @@ from api.head_routes import answer_head_too
 from api.multipart import read_upload, run_image_job
 from api.offload import offload
 from api.schemas import ImageListOut, ImageOut, ImagePatch, VisibilityName
+from repo.core import policy
 from repo.core.errors import ShoeboxError
 from repo.core.palette import PALETTE
 from repo.core.schemas import ImageUpdate
@@ -90,7 +91,7 @@ UPLOAD_BODY = {
         422,
         507,
         duplicate=True,
-        r403=CROSS_ORIGIN,
+        r403=CROSS_ORIGIN + '; or the token may not upload (its scopes lack `images:write`)',
         r409='You already have this image: `existing_id` names it',
         r413='The file is larger than the limit',
         r415='Not a supported image type (e.g. SVG, PDF, TIFF, text), or not a multipart form',
@@ -103,6 +104,7 @@ UPLOAD_BODY = {
 async def upload_image(
     request: Request, caller: CallerDep, user: AccountDep, services: ServicesDep
 ) -> ImageOut:
+    policy.require_upload(actor_of(user))  # before receiving the body
     labelled = browser_upload(request, caller)  # the web app's uploader: report the outcome
     try:
         form = await read_upload(

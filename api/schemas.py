@@ -120,6 +120,14 @@ class TokenIn(BaseModel):
     name: Annotated[str, WithJsonSchema(rules.TOKEN_NAME)] | None = Field(
         None, description='A label to recognise the token by later (at most 100 characters)'
     )
+    scopes: list[str] | None = Field(
+        None,
+        description='What the token may do: any of images:read, images:write (upload, edit), '
+        'images:delete, shares:write, shop, admin. Default: all that the account may do',
+    )
+    expires_in: int | None = Field(
+        None, description='Seconds until the token stops working (60 or more); default: never'
+    )
 
 
 class TokenOut(BaseModel):

@@ -190,6 +190,11 @@ def upload(
     render.print_skipped(found.skipped)
     if found.folders_left_out:
         render.err.print(Text(_left_out(found.folders_left_out)))
+    if tally.quota is not None:
+        render.error(
+            f'Stopped: your quota is full ({tally.quota.detail}). '
+            f'{tally.not_sent} files were not sent.'
+        )
     if tally.refused:
         raise typer.Exit(1)
 

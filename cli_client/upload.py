@@ -56,6 +56,7 @@ class Outcome:
     status: Status
     detail: str = ''
     image_id: str | None = None
+    quota_full: bool = False  # a 507: the account's quota is reached, the run stops
 
 
 @dataclass
@@ -63,6 +64,8 @@ class Tally:
     added: int = 0
     duplicate: int = 0
     refused: list[Outcome] = field(default_factory=list)
+    quota: Outcome | None = None  # the first 507, after which no more files were sent
+    not_sent: int = 0
 
     def count(self, outcome: Outcome) -> None:
         if outcome.status == 'added':
@@ -174,6 +177,9 @@ class Uploader:
 
         def next_file() -> Path | None:
             with self._lock:
+                if tally.quota is not None:  # the quota is full: the rest would fail too
+                    tally.not_sent += sum(1 for _ in pending)
+                    return None
                 return next(pending, None)
 
         tls = httpx.create_ssl_context()  # one for all the threads' connections
@@ -186,6 +192,8 @@ class Uploader:
                     except Exception as exc:  # one bad file never stops the run
                         outcome = Outcome(path, 'refused', f'{type(exc).__name__}: {exc}')
                     with self._lock:
+                        if outcome.quota_full and tally.quota is None:
+                            tally.quota = outcome
                         tally.count(outcome)
                     self.on_done(outcome)
 
@@ -253,7 +261,8 @@ def _outcome(path: Path, response: httpx.Response, maybe_stored: bool) -> Outcom
         # After an attempt that may have gone through, "you have this already" means added.
         status: Status = 'added' if maybe_stored else 'duplicate'
         return Outcome(path, status, image_id=error.existing_id)
-    return Outcome(path, 'refused', error.detail)
+    full = response.status_code == 507
+    return Outcome(path, 'refused', error.detail, quota_full=full)
 
 
 def _backoff(attempt: int) -> float:

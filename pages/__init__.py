@@ -20,10 +20,12 @@ def register(
 
     from pages import (
         account,
+        admin,
         duplicates,
         home,
         image_page,
         layout,
+        reset,
         search_by_image,
         session_rotation,
         signin,
@@ -44,6 +46,8 @@ def register(
     search_by_image.create(services)
     duplicates.create(services)
     tags.create(services)
+    admin.create(services)
+    reset.create(services)
 
 
 def upload_observer(services: Services):  # type: ignore[no-untyped-def]

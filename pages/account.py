@@ -19,6 +19,7 @@ from pages.session import (
 )
 from pages.session_rotation import SessionRotation
 from pages.tokens import TokensSection
+from pages.usage_bar import account_usage
 from repo.container import Services
 from repo.core.actor import Actor
 from repo.core.errors import InvalidCredentials, ShoeboxError
@@ -168,6 +169,8 @@ def create(services: Services, rotation: SessionRotation) -> None:
                 ui.label(f'Member since {markup.when(user.created_at)}').classes(
                     'text-sm opacity-70'
                 )
+            with ui.card().classes('w-full gap-2').props('flat bordered').mark('usage'):
+                account_usage(services, user)
             with ui.card().classes('w-full gap-3').props('flat bordered'):
                 PasswordSection(services, rotation, user, session)
             with ui.card().classes('w-full gap-3').props('flat bordered'):

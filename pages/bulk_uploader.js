@@ -222,14 +222,18 @@ export default {
       // In short slices, between which the page gets its turn: reading a File's size can
       // cost the browser a file system call, and for a thousand files that adds up.
       let n = 0;
+      const sizes = []; // of the files that will be sent: the page checks them against the quota
       while (n < picked.length) {
         await new Promise((resolve) => setTimeout(resolve, 0));
         const until = performance.now() + ADD_SLICE_MS;
         const stopped = this.stoppedAt >= startedAt; // Stop pressed while files were coming in
-        do this.take(picked[n], `${batch}-${n}`, stopped);
-        while (++n < picked.length && performance.now() < until);
+        do {
+          const size = this.take(picked[n], `${batch}-${n}`, stopped);
+          if (size !== null) sizes.push(size);
+        } while (++n < picked.length && performance.now() < until);
         this.pump();
       }
+      if (sizes.length) this.$emit("picked", sizes);
     },
     take({ file, name, inFolder }, key, stopped) {
       this.totals.files += 1;
@@ -245,7 +249,9 @@ export default {
       } else {
         this.totals.bytes += file.size;
         this.queue.push({ key, file, name, size: file.size, sent: 0, attempts: 0, state: "queued" });
+        return file.size;
       }
+      return null;
     },
     // --- sending --------------------------------------------------------------------------
     busy() {

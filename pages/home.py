@@ -210,7 +210,7 @@ class Gallery:
                     ui.button('Sign in', on_click=lambda: ui.navigate.to(sign_in_url('/'))).props(
                         'unelevated no-caps'
                     )
-                    if self.services.settings.open_signup:
+                    if self.services.limits().open_signup:
                         ui.button(
                             'Create an account', on_click=lambda: ui.navigate.to('/signup')
                         ).props('outline no-caps')

@@ -116,6 +116,8 @@ def _account_menu(services: Services, user: UserPublic) -> None:
             )
             ui.menu_item('Tags', lambda: ui.navigate.to('/tags'))
             ui.menu_item('Account', lambda: ui.navigate.to('/account'))
+            if user.is_admin:
+                ui.menu_item('Admin', lambda: ui.navigate.to('/admin')).mark('admin-link')
             ui.separator()
             ui.menu_item('Sign out', sign_out).mark('sign-out')
 
@@ -183,7 +185,7 @@ def frame(
             ui.button('Sign in', on_click=lambda: ui.navigate.to(sign_in_url(next_path))).props(
                 'flat color=white no-caps'
             ).mark('sign-in-link')
-            if services.settings.open_signup:
+            if services.limits().open_signup:
                 ui.button('Sign up', on_click=lambda: ui.navigate.to('/signup')).props(
                     'outline color=white no-caps'
                 ).classes('gt-xs')

@@ -67,7 +67,7 @@ class SearchByImagePage:
     def __init__(self, services: Services, session: str | None) -> None:
         self.services = services
         self.session = session
-        limit = file_size(services.settings.max_file_bytes)
+        limit = file_size(services.limits().max_file_bytes)
         ui.label('Search by image').classes('text-2xl font-medium')
         ui.label(
             'Drop a picture or pick one to find the images that look like it: copies at another '
@@ -78,7 +78,7 @@ class SearchByImagePage:
             ui.upload(
                 multiple=False,
                 auto_upload=True,
-                max_file_size=services.settings.max_file_bytes,
+                max_file_size=services.limits().max_file_bytes,
                 max_files=1,
                 on_upload=self.on_upload,
                 on_rejected=lambda: ui.notify(

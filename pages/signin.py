@@ -12,7 +12,7 @@ from pages.layout import frame
 from pages.session import client_address, current_user, safe_next
 from pages.session_rotation import SessionRotation
 from repo.container import Services
-from repo.core.actor import ANONYMOUS
+from repo.core.actor import ANONYMOUS, Actor
 from repo.core.errors import InvalidCredentials, Throttled
 
 
@@ -92,6 +92,11 @@ class SignInForm:
             self.button.props(remove='loading')
         if user is None:
             return  # the app is shutting down
+        if user.must_change_password:  # made by an administrator: choose your own first
+            link = await run.io_bound(self.services.resets.link_for_self, Actor.of(user))
+            if link is not None:
+                ui.navigate.to(link.path)
+            return
         self.rotation.hand_off(user.id, self.next_path)
 
 
@@ -108,7 +113,7 @@ def create(services: Services, rotation: SessionRotation) -> None:
         ):
             ui.label('Sign in').classes('text-2xl font-medium')
             SignInForm(services, rotation, target)
-            if services.settings.open_signup:
+            if services.limits().open_signup:
                 with ui.row().classes('gap-1 text-sm'):
                     ui.label('New here?')
                     suffix = f'?next={quote(target, safe="/")}' if target != '/' else ''

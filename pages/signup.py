@@ -136,7 +136,7 @@ def create(services: Services, rotation: SessionRotation) -> None:
             ui.card().classes('w-full max-w-md mx-auto gap-3 p-6').mark('signup'),
         ):
             ui.label('Create an account').classes('text-2xl font-medium')
-            if not services.settings.open_signup:
+            if not services.limits().open_signup:
                 ui.label('Sign-up is closed on this server. Ask its admin for an account.').mark(
                     'signup-closed'
                 )

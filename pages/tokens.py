@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from nicegui import run, ui
 
 from pages import markup
@@ -11,16 +13,30 @@ from repo.container import Services
 from repo.core.actor import Actor
 from repo.core.errors import ShoeboxError
 from repo.core.schemas import TokenPublic
+from repo.core.scopes import scopes_for
+
+DAY = 24 * 3600
+EXPIRY = {0: 'Never', DAY: 'In a day', 30 * DAY: 'In 30 days', 365 * DAY: 'In a year'}
+SCOPE_LABELS = {
+    'images:read': 'see images',
+    'images:write': 'upload and edit',
+    'images:delete': 'delete images',
+    'shares:write': 'share',
+    'shop': 'use the shop',
+    'admin': 'administer',
+}
 
 
 class TokensSection:
     def __init__(self, services: Services, session: str | None) -> None:
         self.services = services
         self.session = session
+        user = services.signin.session_user(session)
+        allowed = scopes_for(bool(user and user.is_admin))
         ui.label('API tokens').classes('text-lg font-medium')
         ui.label(
             'For the command line and scripts: send it as "Authorization: Bearer <token>". '
-            'A token acts as you until you revoke it.'
+            'A token acts as you, within what you let it do, until you revoke it.'
         ).classes('text-sm opacity-70')
         with ui.row().classes('w-full items-start gap-2'):
             self.name = (
@@ -29,9 +45,23 @@ class TokensSection:
                 .classes('grow min-w-[200px]')
                 .mark('token-name')
             )
+            self.expiry = (
+                ui.select(EXPIRY, value=0, label='Expires')
+                .props('outlined dense options-dense')
+                .classes('min-w-[140px]')
+                .mark('token-expiry')
+            )
             ui.button('Create token', icon='key', on_click=self.create).props(
                 'unelevated no-caps'
             ).mark('create-token')
+        with ui.row().classes('w-full items-center gap-x-3 gap-y-0').mark('token-scopes'):
+            ui.label('It may:').classes('text-sm opacity-70')
+            self.scopes = {
+                scope: ui.checkbox(SCOPE_LABELS[scope], value=True)
+                .props('dense')
+                .mark(f'scope-{scope}')
+                for scope in allowed
+            }
         self.name.on('keydown.enter', self.create)
         self.list = ui.list().props('bordered separator').classes('w-full rounded-borders')
         self.list.mark('token-list')
@@ -49,11 +79,23 @@ class TokensSection:
                 self._row(token)
 
     def _row(self, token: TokenPublic) -> None:
-        used = markup.when(token.last_used_at) if token.last_used_at else 'never used'
+        used = 'never used'
+        if token.last_used_at:
+            used = f'last used {markup.when(token.last_used_at)}'
+        if token.expires_at is None:
+            expiry = 'never expires'
+        elif token.expires_at <= datetime.now(UTC):
+            expiry = f'expired {markup.when(token.expires_at)}'
+        else:
+            expiry = f'expires {markup.when(token.expires_at)}'
+        may = ', '.join(SCOPE_LABELS[s] for s in token.scopes) or 'nothing'
         with ui.item().mark('token'):
             with ui.item_section():
                 ui.item_label(token.name).classes('font-medium')
-                ui.item_label(f'Created {markup.when(token.created_at)} · {used}').props('caption')
+                ui.item_label(f'May: {may}').props('caption').mark('token-may')
+                ui.item_label(f'Created {markup.when(token.created_at)} · {used} · {expiry}').props(
+                    'caption'
+                )
             with ui.item_section().props('side'):
                 ui.button('Revoke', on_click=lambda t=token: self.revoke(t)).props(
                     'flat dense no-caps color=negative'
@@ -65,7 +107,12 @@ class TokensSection:
             return
         try:
             created = await run.io_bound(
-                self.services.signin.create_token, Actor.of(user), self.name.value or ''
+                lambda: self.services.signin.create_token(
+                    Actor.of(user),
+                    self.name.value or '',
+                    scopes=[s for s, box in self.scopes.items() if box.value],
+                    expires_in=self.expiry.value or None,
+                )
             )
         except ShoeboxError as exc:
             self.name.error = exc.message

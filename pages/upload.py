@@ -18,7 +18,8 @@ from nicegui import events, run, ui
 from pages.bulk_uploader import BulkUploader
 from pages.layout import frame
 from pages.markup import file_size
-from pages.session import current_user, here, redirect_to_sign_in
+from pages.quota_notice import QuotaNotice, sizes_of
+from pages.session import current_user, here, redirect_to_sign_in, session_id
 from pages.tag_widgets import TagSuggestions
 from pages.upload_log import LOGS, Entry, Storage, UploadLog, persist
 from pages.upload_outcomes import browser_storage
@@ -76,7 +77,7 @@ class UploadPage:
         self.services = services
         self.where = where
         self._fallback = UploadLog('')  # no browser storage (never for a signed-in browser)
-        limit = file_size(services.settings.max_file_bytes)
+        limit = file_size(services.limits().max_file_bytes)
 
         ui.label('Upload images').classes('text-2xl font-medium')
         with ui.card().classes('w-full').props('flat bordered'):
@@ -121,7 +122,7 @@ class UploadPage:
                 )
 
         self.uploader = BulkUploader(
-            max_bytes=services.settings.max_file_bytes,
+            max_bytes=services.limits().max_file_bytes,
             limit=limit,
             hint=(
                 f'{ACCEPTED_LABEL}, up to {limit} each. Files upload as soon as you pick them, '
@@ -132,6 +133,8 @@ class UploadPage:
             on_report=self._reported,
             on_idle=self._save,
         ).mark('uploader')
+        self.quota = QuotaNotice(services, session_id())  # warns before a batch that won't fit
+        self.uploader.on('picked', lambda e: self.quota.check(sizes_of(e.args)))
         self._settings_changed()
         self.results = UploadResults(self.log, on_clear=self._clear)
         self.refreshed_at = 0.0

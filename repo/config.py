@@ -35,6 +35,11 @@ class Settings:
     # The address(es) people use to reach the app, when that differs from what the server sees
     # (a reverse proxy with TLS): comma-separated, e.g. https://photos.example.com
     public_url: str = ''
+    # Defaults an administrator may change at runtime (stored in the database, see
+    # repo.services.runtime_settings): quotas per account (None = unlimited) and trash days.
+    default_quota_bytes: int | None = None
+    default_quota_images: int | None = None
+    trash_days: int = 30
 
     def __post_init__(self) -> None:
         for name in ('data_dir', 'ssl_certfile', 'ssl_keyfile'):
@@ -78,6 +83,10 @@ class Settings:
     def public_origins(self) -> tuple[str, ...]:
         """The configured public URLs as origins ('https://photos.example.com')."""
         return tuple(o for o in (origin_of(u) for u in _split(self.public_url)) if o)
+        for name in ('default_quota_bytes', 'default_quota_images', 'trash_days'):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                raise ValueError(f'{name} ({ENV_PREFIX}{name.upper()}) must be 0 or more')
 
     # Derived locations: everything lives under data_dir.
     @property

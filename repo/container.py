@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from argon2 import PasswordHasher
@@ -21,16 +22,22 @@ from repo.config import Settings
 from repo.core.events import ImageAdded, ImageChanged, ImageEvent, ImageRemoved
 from repo.db.engine import make_engine, sqlite_url
 from repo.db.migrate import ensure_schema
+from repo.db.tables import utcnow
 from repo.db.uow import EventBus, UnitOfWork
 from repo.jobs.index_feed import IndexFeed
 from repo.looks.cache import LooksCache
 from repo.services.accounts import AccountService
+from repo.services.admin import AdminService
+from repo.services.audit import AuditLog
 from repo.services.finding import FindingService
 from repo.services.image_workers import ImageWorkers
 from repo.services.images import ImageService
 from repo.services.ingest import IngestService
 from repo.services.maintenance import MaintenanceService
 from repo.services.passwords import PasswordHashing
+from repo.services.quotas import QuotaService
+from repo.services.resets import ResetService
+from repo.services.runtime_settings import RuntimeSettings
 from repo.services.signin import SignInService
 from search_index import SearchIndex
 
@@ -64,8 +71,10 @@ class Services:
         executor: Executor | None = None,
         password_hasher: PasswordHasher | None = None,
         background: bool = True,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
-        self.settings = settings
+        self.settings = settings  # as started; what may change at runtime: `self.limits()`
+        self.clock = clock or utcnow  # the wall clock of expiry decisions (tests control it)
         self.background = background  # run the index worker thread (off for some tests)
         self.workers = ImageWorkers(settings.pool_size(), executor)
         self.passwords = PasswordHashing(password_hasher)
@@ -131,30 +140,34 @@ class Services:
         if feed is not None:
             feed.notify()
 
-    def _limits(self) -> Settings:
-        return self.settings
+    def limits(self) -> Settings:
+        """The settings in force now: the start-up ones with an administrator's changes."""
+        return self.runtime.current()
+
+    _limits = limits  # the earlier name (branches made before it may still use it)
 
     # ---- services -----------------------------------------------------------------------
 
     @built_once
     def accounts(self) -> AccountService:
         return AccountService(
-            self.uow, self.passwords, open_signup=lambda: self.settings.open_signup
+            self.uow, self.passwords, open_signup=lambda: self.limits().open_signup
         )
 
     @built_once
     def signin(self) -> SignInService:
-        return SignInService(self.uow, self.passwords)
+        return SignInService(self.uow, self.passwords, now=self.clock)
 
     @built_once
     def ingest(self) -> IngestService:
         return IngestService(
-            self.uow, self.blobs, self.staging, self.workers, self.looks, self._limits
-        )
+            self.uow, self.blobs, self.staging, self.workers, self.looks, self.limits,
+            self.quotas,
+        )  # fmt: skip
 
     @built_once
     def images(self) -> ImageService:
-        return ImageService(self.uow, self.blobs, self.staging, self.workers, self._limits)
+        return ImageService(self.uow, self.blobs, self.staging, self.workers, self.limits)
 
     @built_once
     def finding(self) -> FindingService:
@@ -165,12 +178,36 @@ class Services:
             self.looks,
             self.workers,
             self.ingest,
-            self._limits,
+            self.limits,
         )
 
     @built_once
     def maintenance(self) -> MaintenanceService:
         return MaintenanceService(self.uow, self.blobs, self.staging, lambda: self.index_feed)
+
+    # ---- administration (issue 13) --------------------------------------------------------
+
+    @built_once
+    def runtime(self) -> RuntimeSettings:
+        return RuntimeSettings(self.uow, lambda: self.settings, now=self.clock)
+
+    @built_once
+    def quotas(self) -> QuotaService:
+        return QuotaService(self.uow, self.limits)
+
+    @built_once
+    def admin(self) -> AdminService:
+        return AdminService(
+            self.uow, self.limits, jobs_queued=lambda: self.workers.queued, now=self.clock
+        )
+
+    @built_once
+    def audit(self) -> AuditLog:
+        return AuditLog(self.uow)
+
+    @built_once
+    def resets(self) -> ResetService:
+        return ResetService(self.uow, self.passwords, now=self.clock)
 
     # ---- lifecycle ----------------------------------------------------------------------
 
@@ -207,7 +244,12 @@ def build(
     executor: Executor | None = None,
     password_hasher: PasswordHasher | None = None,
     background: bool = True,
+    clock: Callable[[], datetime] | None = None,
 ) -> Services:
     return Services(
-        settings, executor=executor, password_hasher=password_hasher, background=background
+        settings,
+        executor=executor,
+        password_hasher=password_hasher,
+        background=background,
+        clock=clock,
     )

@@ -251,7 +251,7 @@ def test_every_page_works_under_the_policy(
         wait_until(watched, lambda d, s=selector: d.find_elements(By.CSS_SELECTOR, s))
     sign_in(watched, server, 'victor')
     signed_in = {
-        '/upload': '.q-uploader',
+        '/upload': '.sb-up',
         '/search-by-image': '.q-uploader',
         '/account': 'input[autocomplete=current-password]',
         '/duplicates': '.sb-header',

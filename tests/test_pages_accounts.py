@@ -10,7 +10,9 @@ import pytest
 from nicegui import app
 from nicegui.testing import User
 
+from repo.core.actor import SYSTEM
 from repo.core.schemas import UserPublic
+from repo.core.schemas_admin import AccountChanges
 from repo.library import Library
 from tests.ui_fixtures import (  # noqa: F401  (fixtures)
     OTHER_PASSWORD,
@@ -229,6 +231,10 @@ async def test_account_deletion_removes_the_account_and_its_images(
 ) -> None:
     add_image(alice, 'Mine', visibility='public')
     kept = add_image(bob, 'Bobs', visibility='public')
+    # Alice (the first account) is an administrator: another one must remain (issue 13).
+    library.services.admin.update_user(
+        SYSTEM, 'bob', AccountChanges(is_admin=True, fields_set=frozenset({'is_admin'}))
+    )
     await sign_in(user)
     await user.open('/account')
     user.find(marker='delete-account').click()

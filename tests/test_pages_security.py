@@ -15,7 +15,7 @@ import errno
 
 import httpx
 import pytest
-from nicegui import app, ui
+from nicegui import app
 from nicegui.testing import User
 
 from pages import session_rotation
@@ -34,6 +34,7 @@ from tests.ui_fixtures import (  # noqa: F401  (fixtures)
     user,
     wait_for,
 )
+from tests.upload_driver import file, send
 
 COOKIE = 'session'  # Starlette's SessionMiddleware cookie, which holds NiceGUI's browser id
 
@@ -155,10 +156,8 @@ async def test_the_upload_page_says_when_the_disk_is_full(
     await sign_in(user)
     await user.open('/upload')
     monkeypatch.setattr(staging, 'stage', stage_on_full_disk)
-    uploader = next(iter(user.find(marker='uploader').elements))
-    assert isinstance(uploader, ui.upload)
-    photo = ui.upload.SmallFileUpload('beach.jpg', 'image/jpeg', image_bytes('JPEG', seed=1))
-    await uploader.handle_uploads([photo])
-    await user.should_see("Refused: The server's disk is full; nothing was stored", retries=50)
+    statuses = await send(user, [file('beach.jpg', image_bytes('JPEG', seed=1))])
+    assert statuses == [507]
+    await user.should_see('disk is full; nothing was stored', retries=50)
     assert library.list(alice.id).total == 0
     assert not any(library.settings.tmp_dir.iterdir())

@@ -15,21 +15,33 @@ class Actor:
     user_id: int | None = None
     username: str | None = None
     is_admin: bool = False
+    # What a personal API token was allowed (repo.core.scopes); None: everything the account
+    # may do (a browser session, the server itself).
+    scopes: frozenset[str] | None = None
 
     @classmethod
-    def user(cls, user_id: int, username: str | None = None, *, is_admin: bool = False) -> Actor:
-        return cls('user', user_id, username, is_admin)
+    def user(
+        cls,
+        user_id: int,
+        username: str | None = None,
+        *,
+        is_admin: bool = False,
+        scopes: frozenset[str] | None = None,
+    ) -> Actor:
+        return cls('user', user_id, username, is_admin, scopes)
 
     @classmethod
     def of(cls, user: object | None) -> Actor:
         """The actor for a `UserPublic` (or anything with id, username, is_admin); None is
-        the anonymous visitor."""
+        the anonymous visitor. A `TokenUser` (a caller by API token) brings its token's scopes."""
         if user is None:
             return ANONYMOUS
+        scopes = getattr(user, 'token_scopes', None)
         return cls.user(
             user.id,  # type: ignore[attr-defined]
             getattr(user, 'username', None),
             is_admin=bool(getattr(user, 'is_admin', False)),
+            scopes=frozenset(scopes) if scopes is not None else None,
         )
 
     @property

@@ -115,3 +115,46 @@ class Throttled(ShoeboxError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class QuotaExceeded(ShoeboxError):
+    """An upload would pass the account's storage quota (507 Insufficient Storage)."""
+
+    status = 507
+
+    def __init__(
+        self,
+        *,
+        quota_bytes: int | None,
+        used_bytes: int,
+        quota_images: int | None,
+        used_images: int,
+        adding_bytes: int = 0,
+    ) -> None:
+        if quota_images is not None and used_images + 1 > quota_images:
+            images = f'{quota_images} image' + ('' if quota_images == 1 else 's')
+            message = (
+                f'This upload would pass your quota of {images} (you have {used_images}); '
+                'delete some or ask an administrator for more room'
+            )
+        else:
+            left = max(0, (quota_bytes or 0) - used_bytes)
+            message = (
+                f'This upload ({_size(adding_bytes)}) would pass your storage quota: '
+                f'{_size(left)} left of {_size(quota_bytes or 0)}; delete some images or ask '
+                'an administrator for more room'
+            )
+        super().__init__(message)
+        self.quota_bytes = quota_bytes
+        self.used_bytes = used_bytes
+        self.quota_images = quota_images
+        self.used_images = used_images
+
+
+def _size(n: float) -> str:
+    """1234567 -> '1.2 MB' (decimal units)."""
+    for unit in ('bytes', 'KB', 'MB', 'GB'):
+        if n < 1000:
+            return f'{n:.0f} {unit}' if unit == 'bytes' else f'{n:.1f} {unit}'
+        n /= 1000
+    return f'{n:.1f} TB'

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from repo.core import scopes
 from repo.core.actor import Actor
-from repo.core.errors import Forbidden, ImageNotFound, NotAuthenticated
+from repo.core.errors import Forbidden, ImageNotFound, Invalid, NotAuthenticated
 from repo.core.visibility import Visibility
 
 PUBLIC = Visibility.public.value
@@ -46,6 +47,14 @@ def require_edit(actor: Actor, owner_id: int, visibility: str) -> None:
     require_view(actor, owner_id, visibility)
     if not is_owner(actor, owner_id):
         raise Forbidden('Only the owner can change or delete this image')
+    require_scope(actor, scopes.IMAGES_WRITE)
+
+
+def require_delete(actor: Actor, owner_id: int, visibility: str) -> None:
+    require_view(actor, owner_id, visibility)
+    if not is_owner(actor, owner_id):
+        raise Forbidden('Only the owner can change or delete this image')
+    require_scope(actor, scopes.IMAGES_DELETE)
 
 
 def may_download_original(actor: Actor, owner_id: int, allow_download: bool) -> bool:
@@ -61,11 +70,66 @@ def require_user(actor: Actor) -> int:
 
 def require_admin(actor: Actor) -> None:
     """Administrators and the server itself; anonymous callers are told to sign in first."""
-    if actor.is_system or (actor.user_id is not None and actor.is_admin):
+    if actor.is_system:
         return
     if actor.user_id is None:
         raise NotAuthenticated('Not authenticated')
-    raise Forbidden('Only an administrator may do this')
+    if not actor.is_admin:
+        raise Forbidden('Only an administrator may do this')
+    require_scope(actor, scopes.ADMIN)
+
+
+# ---- what a token may do (repo.core.scopes) ---------------------------------------------------
+
+
+def has_scope(actor: Actor, scope: str) -> bool:
+    """Sessions and the server may do all their account may; a token only its scopes."""
+    return actor.scopes is None or scope in actor.scopes
+
+
+def require_scope(actor: Actor, scope: str) -> None:
+    if not has_scope(actor, scope):
+        raise Forbidden(f'This token may not {scopes.SCOPES[scope]}')
+
+
+def require_read(actor: Actor) -> None:
+    """Before showing any image (also public ones) to a caller with a token."""
+    require_scope(actor, scopes.IMAGES_READ)
+
+
+def require_upload(actor: Actor) -> int:
+    """The uploader's id: a signed-in user whose token (if any) may write images."""
+    user_id = require_user(actor)
+    require_scope(actor, scopes.IMAGES_WRITE)
+    return user_id
+
+
+def token_scopes_allowed(
+    actor: Actor, account_is_admin: bool, wanted: tuple[str, ...] | None
+) -> tuple[str, ...]:
+    """The scopes a new token of the actor's account gets: `wanted`, or all the account may
+    do. Never more than the actor making it has (and `admin` only for an administrator)."""
+    allowed = [s for s in scopes.scopes_for(account_is_admin) if has_scope(actor, s)]
+    if wanted is None:
+        return tuple(allowed)
+    unknown = [s for s in wanted if s not in scopes.SCOPES]
+    if unknown:
+        raise Invalid(f'Unknown scope "{unknown[0]}"; use any of: {", ".join(scopes.SCOPES)}')
+    beyond = [s for s in wanted if s not in allowed]
+    if beyond:
+        raise Invalid(f'This account may not give a token the scope "{beyond[0]}"')
+    if not wanted:
+        raise Invalid('Give the token at least one scope')
+    return scopes.parse_scopes(' '.join(wanted))
+
+
+# ---- administration -------------------------------------------------------------------------
+
+
+def may_skip_last_admin_rule(actor: Actor) -> bool:
+    """The last administrator can be neither demoted, disabled nor deleted by anyone but the
+    server itself (the command line on the data folder, which can always promote another)."""
+    return actor.is_system
 
 
 def require_self_or_admin(actor: Actor, user_id: int) -> None:

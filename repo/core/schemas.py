@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
+from repo.core.scopes import parse_scopes
 from repo.core.visibility import Visibility
 
 
@@ -17,6 +18,17 @@ class UserPublic(BaseModel):
     email: str | None = None
     is_admin: bool
     created_at: datetime
+    disabled: bool = False
+    must_change_password: bool = False
+    last_seen_at: datetime | None = None
+    quota_bytes: int | None = None  # the account's own quota; None: the instance default
+    quota_images: int | None = None
+
+
+class TokenUser(UserPublic):
+    """The account behind an API token, with what the token may do (repo.core.scopes)."""
+
+    token_scopes: tuple[str, ...] = ()
 
 
 class ImagePublic(BaseModel):
@@ -69,6 +81,13 @@ class TokenPublic(BaseModel):
     name: str
     created_at: datetime
     last_used_at: datetime | None = None
+    scopes: tuple[str, ...] = ()
+    expires_at: datetime | None = None
+
+    @field_validator('scopes', mode='before')
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return parse_scopes(value) if isinstance(value, str) else value
 
 
 class SimilarImage(BaseModel):

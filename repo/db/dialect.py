@@ -45,3 +45,16 @@ def _lock_id(key: str) -> int:
     """A stable signed 64-bit lock id for a string key."""
     value = zlib.crc32(key.encode()) | (zlib.adler32(key.encode()) << 32)
     return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def lock_owner(conn: Connection, user_id: int) -> None:
+    """Serialise this transaction with every other one that locks the same account, until
+    commit: an upload's quota check and insert happen as one step per owner.
+
+    On Postgres, the account's row (`SELECT ... FOR UPDATE`); SQLite has one writer at a time,
+    so its write lock (taken now) is enough.
+    """
+    if is_postgres(conn):
+        conn.execute(text('SELECT id FROM "user" WHERE id = :id FOR UPDATE'), {'id': user_id})
+    else:
+        conn.exec_driver_sql("UPDATE meta SET value = value WHERE key = ''")

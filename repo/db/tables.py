@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Field, SQLModel
 
+from repo.core.scopes import ALL_SCOPES_TEXT
 from repo.core.visibility import Visibility
 
 
@@ -51,6 +52,12 @@ class User(SQLModel, table=True):
     password_hash: str
     is_admin: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+    # Administration (issue 13): a disabled account cannot sign in; quotas None = the default.
+    disabled: bool = False
+    must_change_password: bool = False
+    last_seen_at: datetime | None = None
+    quota_bytes: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    quota_images: int | None = None
 
 
 class Image(SQLModel, table=True):
@@ -59,6 +66,8 @@ class Image(SQLModel, table=True):
         # Gallery pages: newest/oldest first within one owner or one visibility.
         Index('ix_image_owner_created', 'owner_id', 'created_at'),
         Index('ix_image_visibility_created', 'visibility', 'created_at'),
+        # An account's usage (count and bytes) for its quota, read from the index alone.
+        Index('ix_image_owner_size', 'owner_id', 'size_bytes'),
     )
 
     id: str = Field(default_factory=new_image_id, primary_key=True)
@@ -163,3 +172,11 @@ class ApiToken(SQLModel, table=True):
     token_hash: str = Field(sa_column=Column(String, unique=True, nullable=False, index=True))
     created_at: datetime = Field(default_factory=utcnow)
     last_used_at: datetime | None = None
+    scopes: str = Field(
+        default=ALL_SCOPES_TEXT, sa_column_kwargs={'server_default': ALL_SCOPES_TEXT}
+    )  # what the token may do (repo.core.scopes), space-separated
+    expires_at: datetime | None = None
+
+
+# The tables of administration (issue 13): audit log, password resets, runtime settings.
+from repo.db.tables_admin import AuditEntry, PasswordReset, RuntimeSetting  # noqa: E402, F401

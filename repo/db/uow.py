@@ -29,6 +29,12 @@ from sqlmodel import Session
 
 from repo.core.events import ImageEvent
 from repo.db import dialect
+from repo.db.repos.accounts_admin import AccountAdminRepository
+from repo.db.repos.admin_records import (
+    AuditRepository,
+    ResetRepository,
+    RuntimeSettingRepository,
+)
 from repo.db.repos.credentials import SessionRepository, TokenRepository
 from repo.db.repos.events import EventRepository
 from repo.db.repos.images import ImageRepository
@@ -111,6 +117,24 @@ class Transaction:
     @cached_property
     def search_docs(self) -> SearchDocRepository:
         return SearchDocRepository(self.session)
+
+    # ---- administration (issue 13) -------------------------------------------------------
+
+    @cached_property
+    def account_admin(self) -> AccountAdminRepository:
+        return AccountAdminRepository(self.session)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        return AuditRepository(self.session)
+
+    @cached_property
+    def resets(self) -> ResetRepository:
+        return ResetRepository(self.session)
+
+    @cached_property
+    def runtime_settings(self) -> RuntimeSettingRepository:
+        return RuntimeSettingRepository(self.session)
 
     def _write_events(self) -> None:
         rows = [

@@ -13,10 +13,12 @@ from repo.core.events import ImageRemoved
 from repo.core.schemas import UserPublic
 from repo.db.errors import ConstraintConflict
 from repo.db.repos.users import user_public
-from repo.db.tables import User
+from repo.db.tables import User, utcnow
+from repo.services.audit import audit_name
 from repo.services.passwords import PasswordHashing
 
 MAX_DISPLAY_NAME = 100
+LAST_ADMIN = 'This is the last administrator: make someone else an administrator first'
 
 
 class AccountService:
@@ -36,9 +38,14 @@ class AccountService:
         display_name: str | None = None,
         email: str | None = None,
         is_admin: bool | None = None,
+        must_change_password: bool = False,
     ) -> UserPublic:
         """Create an account. The very first account becomes an administrator; only an
-        administrator (or the server) may make others one, or sign up when sign-up is closed."""
+        administrator (or the server) may make others one, or sign up when sign-up is closed.
+
+        An account made by someone else (an administrator, the command line) is an
+        administrative action: it goes to the audit log. `must_change_password`: its owner
+        chooses a new password at the first sign-in."""
         if not policy.may_sign_up(actor, self.open_signup()):
             raise Forbidden('Sign-up is closed on this Shoebox; ask its administrator')
         if is_admin:
@@ -58,10 +65,17 @@ class AccountService:
             email=address,
             password_hash=password_hash,
             is_admin=bool(is_admin),
+            must_change_password=must_change_password,
         )
         try:
             with self.uow() as tx:
-                return user_public(tx.users.add(row))
+                created = tx.users.add(row)
+                if not actor.is_anonymous:
+                    details = {'is_admin': created.is_admin}
+                    if must_change_password:
+                        details['must_change_password'] = True
+                    tx.audit.add(audit_name(actor), 'user.create', name, details, at=utcnow())
+                return user_public(created)
         except ConstraintConflict:
             raise Conflict(f'The username "{name}" is already taken') from None
 
@@ -87,13 +101,22 @@ class AccountService:
             return [user_public(u) for u in tx.users.all()]
 
     def delete_user(self, actor: Actor, user_id: int) -> int:
-        """Delete an account with all its images; returns how many images went."""
+        """Delete an account with all its images; returns how many images went.
+
+        The last active administrator cannot be deleted (Conflict), except by the server
+        itself. Audited."""
         policy.require_self_or_admin(actor, user_id)
         with self.uow() as tx:
-            if tx.users.get(user_id) is None:
+            user = tx.users.get(user_id)
+            if user is None:
                 raise NotFound('User not found')
             images = tx.images.ids_and_shas_of_owner(user_id)
-            tx.users.delete(user_id)  # images, tags links, sessions and tokens cascade
+            guarded = not policy.may_skip_last_admin_rule(actor)
+            # Images, tag links, sessions, tokens and reset links cascade.
+            if not tx.account_admin.delete(user_id, guarded=guarded):
+                raise Conflict(LAST_ADMIN)
+            details = {'images': len(images)}
+            tx.audit.add(audit_name(actor), 'user.delete', user.username, details, at=utcnow())
             for image_id, sha in images:
                 tx.emit(ImageRemoved(image_id, sha256=sha))
         return len(images)

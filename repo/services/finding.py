@@ -61,6 +61,7 @@ class FindingService:
         offset: int = 0,
     ) -> ImagePage:
         """Full-text search through the index; every hit is re-checked against the database."""
+        policy.require_read(actor)
         limit, offset = check_page(limit, offset)
         if sort not in (*SORTS, 'relevance'):
             raise Invalid(f'Sort must be relevance, newest or oldest, not "{sort}"')
@@ -98,6 +99,7 @@ class FindingService:
     def similar(self, actor: Actor, image_id: str, limit: int = 20) -> SimilarPage:
         """Images that look like this one (itself excluded) in any orientation, closest first,
         up to SIMILAR_DISTANCE."""
+        policy.require_read(actor)
         limit, _ = check_page(limit, 0)
         with self.uow() as tx:
             image = visible_row(tx, actor, image_id)
@@ -119,6 +121,7 @@ class FindingService:
     def search_by_image(self, actor: Actor, source: Source, limit: int = 20) -> SimilarPage:
         """Images that look like the given picture in any orientation, closest first, up to
         SIMILAR_DISTANCE (the picture is checked as an upload would be, and not kept)."""
+        policy.require_read(actor)
         limit, _ = check_page(limit, 0)
         if isinstance(source, StagedFile):
             staged = source
@@ -170,6 +173,7 @@ class FindingService:
 
     def duplicates(self, actor: Actor) -> list[list[ImagePublic]]:
         """Groups of the actor's own images that look like the same picture, largest first."""
+        policy.require_read(actor)
         owner_id = policy.require_user(actor)
         groups = self.looks.index.near_duplicate_groups(owner_id)
         if not groups:
@@ -198,6 +202,7 @@ class FindingService:
         limit: int = 200,
     ) -> list[TagCount]:
         """Tags on images the actor may see, with how many such images carry each."""
+        policy.require_read(actor)
         if sort not in ('count', 'name'):
             raise Invalid(f'Sort must be count or name, not "{sort}"')
         if not 1 <= limit <= 1000:

@@ -44,6 +44,7 @@ class ImageWorkers:
         self._executor = executor
         self._own = executor is None
         self._lock = threading.Lock()
+        self._queued = 0  # jobs submitted here and not finished yet (the admin page shows it)
 
     @property
     def executor(self) -> Executor:
@@ -60,7 +61,20 @@ class ImageWorkers:
                 self._own = False
 
     def submit(self, fn: Any, *args: Any, **kwargs: Any) -> Future:
-        return self.executor.submit(fn, *args, **kwargs)
+        future = self.executor.submit(fn, *args, **kwargs)
+        with self._lock:
+            self._queued += 1
+        future.add_done_callback(self._finished)
+        return future
+
+    @property
+    def queued(self) -> int:
+        """Image jobs of this process waiting for a worker or running."""
+        return self._queued
+
+    def _finished(self, _future: Future) -> None:
+        with self._lock:
+            self._queued -= 1
 
     def start(self) -> list[Future[bool]]:
         """Spawn every worker now, so the first uploads do not wait while each one starts and

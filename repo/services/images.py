@@ -100,6 +100,7 @@ class ImageService:
         self.limits = limits
 
     def get(self, actor: Actor, image_id: str) -> ImagePublic:
+        policy.require_read(actor)
         with self.uow() as tx:
             return tx.images.public([visible_row(tx, actor, image_id)])[0]
 
@@ -116,6 +117,7 @@ class ImageService:
         offset: int = 0,
     ) -> ImagePage:
         """Images the actor may see, filtered, newest or oldest first, with the total count."""
+        policy.require_read(actor)
         limit, offset = check_page(limit, offset)
         if sort not in SORTS:
             raise Invalid(f'Sort must be one of {", ".join(SORTS)}, not "{sort}"')
@@ -159,7 +161,7 @@ class ImageService:
     def delete(self, actor: Actor, image_id: str) -> None:
         with self.uow() as tx:
             image = visible_row(tx, actor, image_id)
-            policy.require_edit(actor, image.owner_id, image.visibility)
+            policy.require_delete(actor, image.owner_id, image.visibility)
             tx.images.delete(image)
             tx.emit(ImageRemoved(image.id, sha256=image.sha256))
 
@@ -183,6 +185,7 @@ class ImageService:
 
     def open_file(self, actor: Actor, image_id: str, kind: str) -> BlobFile:
         """The bytes of a rendition ('thumb', 'preview') or the 'original', access-checked."""
+        policy.require_read(actor)
         with self.uow() as tx:
             image = visible_row(tx, actor, image_id)
         if kind == 'original':

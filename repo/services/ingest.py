@@ -41,6 +41,7 @@ from repo.looks.cache import LooksCache
 from repo.services.blob_gc import remove_if_unused
 from repo.services.image_workers import ImageWorkers, Limits, rejection_error
 from repo.services.ingest_rows import facts_of, new_image_row
+from repo.services.quotas import QuotaService
 from repo.similarity import NEAR_DUPLICATE_DISTANCE
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,7 @@ class IngestService:
         workers: ImageWorkers,
         looks: LooksCache,
         limits: Callable[[], Limits],
+        quotas: QuotaService | None = None,
     ) -> None:
         self.uow = uow
         self.blobs = blobs
@@ -85,6 +87,7 @@ class IngestService:
         self.workers = workers
         self.looks = looks
         self.limits = limits  # asked at each use: they may change while the server runs
+        self.quotas = quotas
 
     def stage(self) -> StagedFile:
         """A size-capped, hashing receiver for bytes that arrive in chunks (web and API)."""
@@ -102,7 +105,7 @@ class IngestService:
         visibility: str = 'private',
     ) -> ImagePublic:
         """Add one image. Raises DuplicateImage, TooLarge, UnsupportedType or Invalid."""
-        owner_id = policy.require_user(actor)
+        owner_id = policy.require_upload(actor)
         item = UploadItem(
             filename=filename, title=title, description=description, tags=tags,
             visibility=visibility,
@@ -124,7 +127,7 @@ class IngestService:
     ) -> list[AddResult]:
         """Add many images; one bad file never stops the batch: each item gets an AddResult,
         in input order."""
-        owner_id = policy.require_user(actor)
+        owner_id = policy.require_upload(actor)
         window = max(4, self.workers.size * 3)
         in_flight: deque[tuple[str, Future[Prepared]]] = deque()
         results: list[AddResult] = []
@@ -181,6 +184,8 @@ class IngestService:
                 existing = next((r for r in same_bytes if r.owner_id == owner_id), None)
                 if existing is not None:
                     raise DuplicateImage(existing.id, existing.title)
+                if self.quotas is not None:  # a full account wastes no work (no lock: a hint)
+                    self.quotas.precheck(tx, owner_id, staged.size)
                 reused = tx.images.get(same_bytes[0].id) if same_bytes else None
         except BaseException:
             if staged is not None:
@@ -260,6 +265,9 @@ class IngestService:
             image.dhash, image.signature, viewer_id=owner_id, limit=1, own_only=True,
             max_distance=NEAR_DUPLICATE_DISTANCE,
         )  # fmt: skip
+        if self.quotas is not None:  # again after the Pillow work: other uploads may have landed
+            with self.uow() as tx:
+                self.quotas.precheck(tx, owner_id, staged.size)
         try:
             if prepared.reused_from is None:
                 self._put_blobs(prepared)  # the thumbnail can land and the original fail
@@ -282,6 +290,8 @@ class IngestService:
                 # Serialised with the removal of these bytes' last image: inside this lock the
                 # blobs either are there for good, or are put back now.
                 tx.lock_content(staged.sha256)
+                if self.quotas is not None:  # the check that counts: under the owner's lock
+                    self.quotas.check_in(tx, owner_id, staged.size)
                 if prepared.reused_from is not None:
                     if not self._stored(staged.sha256):
                         raise _BytesGone()

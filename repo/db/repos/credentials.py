@@ -53,28 +53,48 @@ class TokenRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, user_id: int, name: str, token: str) -> ApiToken:
-        row = ApiToken(user_id=user_id, name=name, token_hash=digest(token))
+    def add(
+        self,
+        user_id: int,
+        name: str,
+        token: str,
+        *,
+        scopes: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> ApiToken:
+        row = ApiToken(user_id=user_id, name=name, token_hash=digest(token), expires_at=expires_at)
+        if scopes is not None:
+            row.scopes = scopes
         self.session.add(row)
         self.session.flush()
         return row
 
     def user(self, token: str) -> User | None:
-        """The token's owner; its last use is recorded at most once a minute. One query for
-        token and owner: this runs on every API request that carries one."""
+        found = self.holder(token, utcnow())
+        return found[0] if found is not None else None
+
+    def holder(self, token: str, now: datetime) -> tuple[User, str] | None:
+        """The token's owner and its scopes, unless it expired; its last use is recorded at
+        most once a minute. One query for token and owner: this runs on every API request
+        that carries one."""
         found = self.session.exec(
-            select(ApiToken.id, ApiToken.last_used_at, User)
+            select(ApiToken.id, ApiToken.last_used_at, ApiToken.scopes, ApiToken.expires_at, User)
             .join(User, col(User.id) == ApiToken.user_id)
             .where(ApiToken.token_hash == digest(token))
         ).first()
         if found is None:
             return None
-        token_id, last_used_at, user = found
-        now = utcnow()
+        token_id, last_used_at, scopes, expires_at, user = found
+        if expires_at is not None and expires_at <= now:
+            return None
         if last_used_at is None or now - last_used_at > TOKEN_TOUCH_EVERY:
             touch = update(ApiToken).where(col(ApiToken.id) == token_id)
             self.session.exec(touch.values(last_used_at=now))
-        return user
+        return user, scopes
+
+    def delete_all(self, user_id: int) -> int:
+        result = self.session.exec(delete(ApiToken).where(col(ApiToken.user_id) == user_id))
+        return result.rowcount or 0
 
     def of_user(self, user_id: int) -> list[ApiToken]:
         return list(
