@@ -505,9 +505,10 @@ def report(result: dict) -> None:
 
 def signals(args: argparse.Namespace) -> tuple[dict, dict, list]:
     """Every file's signals, made in a process pool (or read from --cache, made by an earlier
-    run with the same arguments and the same repo/imaging.py; delete it after changing how
+    run with the same arguments and the same repo/imaging/ code; delete it after changing how
     this script makes its images)."""
-    key = (args.bases, args.distractors, Path(imaging.__file__).read_bytes())
+    code = b''.join(p.read_bytes() for p in sorted(Path(imaging.__file__).parent.glob('*.py')))
+    key = (args.bases, args.distractors, code)
     cache = Path(args.cache) if args.cache else None
     if cache is not None and cache.exists():
         stored = pickle.loads(cache.read_bytes())

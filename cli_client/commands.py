@@ -7,216 +7,20 @@ They talk to a running server over API v1 (SHOEBOX_SERVER, or the server saved b
 from __future__ import annotations
 
 import os
-import socket
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 from urllib.parse import quote
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
 from rich.text import Text
 
 from cli_client import render
-from cli_client.config import ClientConfig, load_stored, normalize_server, resolve, save_stored
-from cli_client.http import Api, ApiError, Unreachable
-from cli_client.upload import FileSet, Outcome, Uploader, UploadOptions, collect
-
-Json = Annotated[bool, typer.Option('--json', help='Print JSON (for scripts)')]
-Mine = Annotated[bool, typer.Option('--mine', help='Only your own images')]
-Limit = Annotated[int, typer.Option(min=1, max=200, help='How many at most')]
-Offset = Annotated[int, typer.Option(min=0, help='Skip this many first')]
-Visibility = Annotated[
-    bool | None, typer.Option('--public/--private', help='Visibility', show_default=False)
-]
-COLORS = 'red, orange, yellow, green, teal, blue, purple, pink, brown, black, grey, white'
-Color = Annotated[str | None, typer.Option(help=f'Only images with this dominant colour: {COLORS}')]
-
-
-@contextmanager
-def _api(config: ClientConfig | None = None, *, token: str | None = None) -> Iterator[Api]:
-    """An API session; server errors become a message and exit code 1."""
-    try:
-        with Api(config or resolve(), token=token) as api:
-            yield api
-    except ApiError as exc:
-        hint = ' (run `shoebox login`)' if exc.status == 401 else ''
-        render.error(f'{exc.detail}{hint}')
-        raise typer.Exit(1) from None
-    except Unreachable as exc:
-        render.error(str(exc))
-        raise typer.Exit(1) from None
-
-
-def _signed_in() -> ClientConfig:
-    config = resolve()
-    if not config.token:
-        render.error(f'Not signed in to {config.server}: run `shoebox login` or set SHOEBOX_TOKEN')
-        raise typer.Exit(1)
-    return config
-
-
-def _my_name(api: Api) -> str:
-    if not api.config.token:
-        render.error('--mine needs you signed in: run `shoebox login`')
-        raise typer.Exit(1)
-    return api.json('GET', '/me')['username']
-
-
-def login(
-    server: Annotated[
-        str | None, typer.Option(help='Server URL [env SHOEBOX_SERVER; http://127.0.0.1:8080]')
-    ] = None,
-    username: Annotated[str | None, typer.Option(help='Asked for when not given')] = None,
-    password_stdin: Annotated[
-        bool, typer.Option('--password-stdin', help='Read the password from standard input')
-    ] = False,
-) -> None:
-    """Sign in and keep a personal API token in your config dir (mode 0600)."""
-    config = ClientConfig(resolve(server).server)
-    name = username or typer.prompt('Username')
-    if password_stdin:
-        password = sys.stdin.readline().rstrip('\n')
-    else:
-        password = typer.prompt('Password', hide_input=True)
-    label = f'shoebox cli on {socket.gethostname()}'[:100]
-    with _api(config, token='') as api:
-        token = api.json(
-            'POST', '/auth/token', json={'username': name, 'password': password, 'name': label}
-        )['access_token']
-    with _api(ClientConfig(config.server, token)) as api:
-        me = api.json('GET', '/me')
-    path = save_stored({'server': config.server, 'token': token})
-    render.out.print(Text(f'Signed in to {config.server} as {me["username"]} (token in {path})'))
-    if os.environ.get('SHOEBOX_TOKEN'):
-        render.err.print('Note: SHOEBOX_TOKEN is set and takes precedence over the saved token.')
-
-
-def logout() -> None:
-    """Revoke the token in use and forget the saved one."""
-    config = resolve()
-    stored = load_stored()
-    if config.token:
-        try:
-            with Api(config) as api:
-                api.request('DELETE', '/auth/token')
-        except ApiError as exc:
-            if exc.status != 401:  # already revoked is fine
-                render.error(exc.detail)
-                raise typer.Exit(1) from None
-        except Unreachable as exc:
-            render.error(f'{exc}; the token was not revoked')
-            raise typer.Exit(1) from None
-    saved_here = normalize_server(stored.get('server') or '') == config.server
-    if stored.get('token') and saved_here:
-        save_stored({'server': stored['server']})
-    if not config.token:
-        render.out.print('Not signed in')
-        return
-    render.out.print(Text(f'Signed out of {config.server}'))
-    if os.environ.get('SHOEBOX_TOKEN'):
-        render.err.print('The token in SHOEBOX_TOKEN is revoked now; unset it.')
-
-
-def upload(
-    paths: Annotated[list[Path], typer.Argument(help='Files and folders')],
-    public: Visibility = None,
-    title: Annotated[str | None, typer.Option(help='Title for every file')] = None,
-    description: Annotated[str | None, typer.Option(help='Description for every file')] = None,
-    tags: Annotated[str | None, typer.Option(help='Comma-separated tags for every file')] = None,
-    concurrency: Annotated[int, typer.Option(min=1, max=64, help='Parallel uploads')] = 8,
-    recursive: Annotated[
-        bool, typer.Option('--recursive', '-r', help='Go into sub-folders too')
-    ] = False,
-) -> None:
-    """Upload images: files, and image files in folders. Exit code 1 if any was refused."""
-    config = _signed_in()
-    with _api(config) as api:
-        api.json('GET', '/me')  # fail fast on a bad token or an unreachable server
-    found = collect(paths, recursive)
-    if found.missing:
-        render.error('Not found: ' + ', '.join(map(str, found.missing)))
-        raise typer.Exit(2)
-    if not found.files:
-        _nothing_to_upload(found)
-    options = UploadOptions(
-        title=title,
-        description=description,
-        tags=tags,
-        visibility='public' if public else 'private',
-        concurrency=concurrency,
-    )
-    with Progress(
-        TextColumn('[bold]Uploading'),
-        BarColumn(),
-        TextColumn('{task.fields[files]}'),
-        DownloadColumn(),
-        TransferSpeedColumn(),
-        TimeRemainingColumn(),
-        console=render.err,
-    ) as progress:
-        total_files = len(found.files)
-        task = progress.add_task('upload', total=found.total_bytes or None, files='')
-        done = 0
-
-        def on_done(_: Outcome) -> None:
-            nonlocal done
-            done += 1
-            progress.update(task, files=f'{done}/{total_files} files')
-
-        progress.update(task, files=f'0/{total_files} files')
-        uploader = Uploader(
-            config,
-            options,
-            on_bytes=lambda n: progress.advance(task, n),
-            on_done=on_done,
-        )
-        tally = uploader.run(found.files)
-    summary = f'added {tally.added}, duplicate {tally.duplicate}, refused {len(tally.refused)}'
-    if found.skipped:
-        summary += f', skipped {render.plural(len(found.skipped), "file")} (not images)'
-    render.out.print(summary)
-    for outcome in sorted(tally.refused, key=lambda o: str(o.path)):
-        render.out.print(Text(f'  refused {outcome.path}: {outcome.detail}'), soft_wrap=True)
-    render.print_skipped(found.skipped)
-    if found.folders_left_out:
-        render.err.print(Text(_left_out(found.folders_left_out)))
-    if tally.quota is not None:
-        render.error(
-            f'Stopped: your quota is full ({tally.quota.detail}). '
-            f'{tally.not_sent} files were not sent.'
-        )
-    if tally.refused:
-        raise typer.Exit(1)
-
-
-def _nothing_to_upload(found: FileSet) -> NoReturn:
-    """Say why there is nothing to send, and exit: 2 when only --recursive was missing."""
-    if found.folders_left_out and not found.skipped:
-        render.error(f'No images to upload: {_left_out(found.folders_left_out)}')
-        raise typer.Exit(2)
-    render.error('No images to upload')
-    render.print_skipped(found.skipped)
-    if found.folders_left_out:
-        render.err.print(Text(_left_out(found.folders_left_out)))
-    raise typer.Exit(1)
-
-
-def _left_out(folders: list[Path]) -> str:
-    shown = ', '.join(str(f) for f in folders[:3]) + (', ...' if len(folders) > 3 else '')
-    return (
-        f'left out {render.plural(len(folders), "sub-folder")} ({shown}); '
-        'add --recursive (-r) to upload the images inside them too'
-    )
+from cli_client.account_commands import login, logout
+from cli_client.connection import api_session, my_name, signed_in
+from cli_client.http import Api, ApiError
+from cli_client.options import Color, Json, Limit, Mine, Offset, Visibility
+from cli_client.upload_command import upload
 
 
 def list_images(
@@ -229,8 +33,8 @@ def list_images(
     offset: Offset = 0,
 ) -> None:
     """List images you may see, newest first."""
-    with _api() as api:
-        owner = _my_name(api) if mine else user
+    with api_session() as api:
+        owner = my_name(api) if mine else user
         params = {'owner': owner or '', 'tags': tags or '', 'limit': limit, 'offset': offset}
         if color:
             params['color'] = color
@@ -250,10 +54,10 @@ def search(
     offset: Offset = 0,
 ) -> None:
     """Full-text search, best matches first."""
-    with _api() as api:
+    with api_session() as api:
         params: dict[str, Any] = {'q': query, 'limit': limit, 'offset': offset}
         if mine:
-            params['owner'] = _my_name(api)
+            params['owner'] = my_name(api)
         if color:
             params['color'] = color
         page = api.json('GET', '/images', params=params)
@@ -275,7 +79,7 @@ def get(
     as_json: Json = False,
 ) -> None:
     """Show an image, or download its original with -o (never over a file without --force)."""
-    with _api() as api:
+    with api_session() as api:
         image = api.json('GET', f'/images/{_segment(image_id)}')
         if output is None:
             if as_json:
@@ -325,7 +129,7 @@ def edit(
     if not changes:
         render.error('Nothing to change: give --title, --description, --tags or --public/--private')
         raise typer.Exit(2)
-    with _api() as api:
+    with api_session() as api:
         image = api.json('PATCH', f'/images/{_segment(image_id)}', json=changes)
     if as_json:
         render.print_json(image)
@@ -336,7 +140,7 @@ def edit(
 def delete(image_ids: Annotated[list[str], typer.Argument(metavar='ID...')]) -> None:
     """Delete images (yours only). Exit code 1 if any could not be deleted."""
     failed = 0
-    with _api() as api:
+    with api_session() as api:
         for image_id in image_ids:
             try:
                 api.request('DELETE', f'/images/{_segment(image_id)}')
@@ -358,7 +162,7 @@ def similar(
 ) -> None:
     """Images that look like a picture (not uploaded, only compared) or like an image by id."""
     path = Path(target)
-    with _api() as api:
+    with api_session() as api:
         if path.is_file():
             with open(path, 'rb') as fh:
                 page = api.json(
@@ -380,8 +184,8 @@ def similar(
 
 def duplicates(as_json: Json = False) -> None:
     """Groups of your own images that look like the same picture, best copy first."""
-    config = _signed_in()
-    with _api(config) as api:
+    config = signed_in()
+    with api_session(config) as api:
         found = api.json('GET', '/duplicates')
     if as_json:
         render.print_json(found)
@@ -396,7 +200,7 @@ def tags(
     limit: Annotated[int, typer.Option(min=1, max=1000, help='How many at most')] = 200,
 ) -> None:
     """Tags on the images you may see, with how many carry each."""
-    with _api() as api:
+    with api_session() as api:
         found = api.json('GET', '/tags', params={'sort': sort, 'prefix': prefix, 'limit': limit})
     if as_json:
         render.print_json(found)

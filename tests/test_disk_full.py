@@ -182,7 +182,7 @@ def test_a_rendition_written_onto_a_full_disk_is_a_507_rejection(
         fh = real_open(path, mode, *args, **kwargs)
         return FillingDisk(fh, 10) if 'w' in mode else fh
 
-    monkeypatch.setattr(imaging, 'open', open_on_full_disk, raising=False)
+    monkeypatch.setattr(imaging.pipeline, 'open', open_on_full_disk, raising=False)
     outcome = imaging.process_image(str(src), str(thumb), None, max_pixels=10**8)
     assert outcome == imaging.ImageRejection(507, MESSAGE)
     assert not thumb.exists()

@@ -1,4 +1,4 @@
-"""Pure Pillow work for one upload: probe, decode, renditions, facts. Runs in a worker process.
+"""One upload through Pillow: probe, decode, write the renditions, gather the facts.
 
 Everything here is module-level and returns plain picklable dataclasses, so the Library can
 submit `process_image` to a ProcessPoolExecutor ('spawn'). No DB, no settings, no UI.
@@ -19,14 +19,26 @@ from datetime import datetime
 
 from PIL import Image, UnidentifiedImageError
 
-from repo.core.cielab import srgb_to_lab
 from repo.core.errors import DiskFull, is_disk_full
+from repo.imaging.exif import TRANSPOSE, exif_facts
+from repo.imaging.signals import (
+    Signals,
+    dhash,
+    dominant_colors,
+    signature_of,
+    to_signed64,
+    turned_signals,
+)
+from repo.imaging.sniff import (
+    ACCEPTED_FORMATS,
+    looks_accepted,
+    read_head,
+    sniff_unsupported,
+    unsupported_message,
+)
 
 log = logging.getLogger(__name__)
 
-# Pillow format names. HEIF (HEIC, the iPhone default) comes from the pillow-heif plugin.
-ACCEPTED_FORMATS: tuple[str, ...] = ('JPEG', 'PNG', 'WEBP', 'GIF', 'AVIF', 'HEIF')
-ACCEPTED_LABEL = 'JPEG, PNG, WebP, GIF, AVIF or HEIC'
 
 WEBP_QUALITY = 80
 # WebP `method` trades encoder effort for bytes. Measured on a 1500x1000 photo-like preview:
@@ -53,39 +65,6 @@ MAX_ICC_BYTES = 64 * 1024
 # for the last >= 1.5x. 1500 -> 400 px: 4 ms and 46.5 dB against LANCZOS, where thumbnail()'s
 # default gap of 2.0 skips the reduce and takes 9 ms for 48.9 dB. Both look the same.
 THUMB_REDUCING_GAP = 1.5
-SNIFF_BYTES = 512
-MIN_COLOR_SHARE = 0.03  # a colour on less than 3% of the picture is not 'dominant'
-# The visual signature beside the dHash: the mean CIELAB colour of each cell of a 4x4 grid over
-# the thumbnail, 3 bytes per cell, row-major: L* x 2.55 (0..255), a* + 128, b* + 128 (clipped).
-# dHash sees structure but not colour and moves a lot under small crops; the colour layout is
-# the opposite. repo.similarity combines the two (bench/similar.py has the figures).
-SIGNATURE_GRID = 4
-SIGNATURE_BYTES = SIGNATURE_GRID * SIGNATURE_GRID * 3
-SIGNATURE_L_SCALE = 2.55
-SIGNATURE_AB_OFFSET = 128
-
-_TAG_MAKE, _TAG_MODEL, _TAG_ORIENTATION, _TAG_DATETIME = 0x010F, 0x0110, 0x0112, 0x0132
-_IFD_EXIF, _TAG_DATETIME_ORIGINAL = 0x8769, 0x9003
-# Same table as ImageOps.exif_transpose; we need the orientation for the facts as well.
-_TRANSPOSE = {
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_270,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_90,
-}
-# The seven orientations besides the picture as it is (see turned_signals).
-TURNS = (
-    Image.Transpose.ROTATE_90,
-    Image.Transpose.ROTATE_180,
-    Image.Transpose.ROTATE_270,
-    Image.Transpose.FLIP_LEFT_RIGHT,
-    Image.Transpose.FLIP_TOP_BOTTOM,
-    Image.Transpose.TRANSPOSE,
-    Image.Transpose.TRANSVERSE,
-)
 _CORRUPT = 'The image data is truncated or corrupt'
 _GENERIC = 'The image could not be processed'
 _DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
@@ -102,9 +81,6 @@ class ImageFacts:
     colors: tuple[str, ...]  # up to 5 '#rrggbb', most dominant first
     dhash: int  # 64-bit difference hash as a signed 64-bit int (fits SQLite INTEGER)
     signature: bytes = b''  # colour layout, see signature_of(); b'' when not computed
-
-
-Signals = tuple[int, bytes]  # (dhash, signature) of one orientation
 
 
 @dataclass(frozen=True)
@@ -228,12 +204,12 @@ def _process(
             raise _Rejected(413, _bomb_message(width, height, file_bytes)) from None
         except _DECODE_ERRORS:
             raise _Rejected(422, _CORRUPT) from None
-        orientation, taken_at, camera = _exif_facts(im)
+        orientation, taken_at, camera = exif_facts(im)
         icc = im.info.get('icc_profile')
         preview = _shrink(_decodable_mode(im), box)
     preview = _output_mode(preview)
-    if orientation in _TRANSPOSE:
-        preview = preview.transpose(_TRANSPOSE[orientation])
+    if orientation in TRANSPOSE:
+        preview = preview.transpose(TRANSPOSE[orientation])
         if orientation >= 5:
             width, height = height, width
     thumb = _shrink(preview, thumb_size, THUMB_REDUCING_GAP)
@@ -275,31 +251,6 @@ def query_signature(
     )
 
 
-def turned_signals(im: Image.Image) -> tuple[Signals, ...]:
-    """(dhash, signature) of the picture in each of its seven other orientations (rotated by
-    90, 180 or 270 degrees, mirrored, and mirrored then rotated).
-
-    A copy turned without an EXIF orientation (an editor's rotate button, a scanner) or
-    mirrored (a selfie camera) has a dHash that shares only chance bits with the original's;
-    comparing the query in all eight orientations finds it. Stored images keep one signature.
-    """
-    return tuple(
-        (to_signed64(dhash(turned)), signature_of(turned))
-        for turned in (im.transpose(t) for t in TURNS)
-    )
-
-
-def turned_signals_of_file(path: str | os.PathLike[str]) -> tuple[Signals, ...]:
-    """turned_signals of a stored thumbnail (our own small WebP); () if it cannot be read."""
-    try:
-        with Image.open(path, formats=('WEBP',)) as im:
-            im.load()
-            return turned_signals(im)
-    except (OSError, SyntaxError, ValueError):
-        log.warning('Thumbnail %s could not be read for a look-alike search', path)
-        return ()
-
-
 def _open(src: str, max_pixels: int) -> Image.Image:
     """Image.open restricted to the accepted formats, with every failure mapped to a rejection."""
     try:
@@ -311,10 +262,10 @@ def _open(src: str, max_pixels: int) -> Image.Image:
             _check_pixels(*size, file_bytes, max_pixels)
         raise _Rejected(413, f'The image is over the {_mp(max_pixels)} MP limit') from None
     except UnidentifiedImageError:
-        head = _head(src)
-        if _looks_accepted(head):
+        head = read_head(src)
+        if looks_accepted(head):
             raise _Rejected(422, _CORRUPT) from None
-        raise _Rejected(415, _unsupported_message(sniff_unsupported(head))) from None
+        raise _Rejected(415, unsupported_message(sniff_unsupported(head))) from None
     except _DECODE_ERRORS:
         raise _Rejected(422, _CORRUPT) from None
 
@@ -428,259 +379,3 @@ def _write_webp(
         im.save(fh, 'WEBP', quality=WEBP_QUALITY, method=method, icc_profile=icc)
         fh.flush()
         os.fsync(fh.fileno())
-
-
-# --- EXIF facts -------------------------------------------------------------------------------
-
-
-def _exif_facts(im: Image.Image) -> tuple[int, datetime | None, str | None]:
-    """Orientation, taken_at and camera. Broken EXIF only costs these facts, not the upload."""
-    try:
-        exif = im.getexif()
-    except Exception:
-        log.debug('Unreadable EXIF', exc_info=True)
-        return 1, None, None
-    orientation = 1
-    taken_at = camera = None
-    try:
-        value = exif.get(_TAG_ORIENTATION)
-        orientation = value if isinstance(value, int) and value in _TRANSPOSE else 1
-    except Exception:
-        log.debug('Unreadable EXIF orientation', exc_info=True)
-    try:
-        original = exif.get_ifd(_IFD_EXIF).get(_TAG_DATETIME_ORIGINAL)
-        taken_at = parse_exif_datetime(original) or parse_exif_datetime(exif.get(_TAG_DATETIME))
-    except Exception:
-        log.debug('Unreadable EXIF date', exc_info=True)
-    try:
-        camera = camera_name(exif.get(_TAG_MAKE), exif.get(_TAG_MODEL))
-    except Exception:
-        log.debug('Unreadable EXIF camera', exc_info=True)
-    return orientation, taken_at, camera
-
-
-def parse_exif_datetime(value: object) -> datetime | None:
-    """'2024:06:01 14:30:05' (also with '-' or 'T', fractions, or no seconds) -> naive datetime."""
-    text = _exif_text(value)
-    if not text:
-        return None
-    text = text.replace('T', ' ').replace('-', ':')[:19]
-    for pattern in ('%Y:%m:%d %H:%M:%S', '%Y:%m:%d %H:%M', '%Y:%m:%d'):
-        try:
-            return datetime.strptime(text, pattern)
-        except ValueError:
-            continue
-    return None  # includes the common '0000:00:00 00:00:00' placeholder
-
-
-def camera_name(make: object, model: object) -> str | None:
-    """'Make Model' without the brand twice.
-
-    'Canon' + 'Canon EOS 5D' -> 'Canon EOS 5D'; 'NIKON CORPORATION' + 'NIKON D750' -> 'NIKON D750'.
-    """
-    make_text, model_text = _exif_text(make), _exif_text(model)
-    if make_text and model_text:
-        brand = make_text.split()[0].lower()
-        if model_text.lower().split()[0] == brand:
-            return model_text[:100]
-        return f'{make_text} {model_text}'[:100]
-    return (make_text or model_text)[:100] or None
-
-
-def _exif_text(value: object) -> str:
-    if isinstance(value, bytes):
-        value = value.decode('utf-8', 'replace')
-    if not isinstance(value, str):
-        return ''
-    value = value.replace('\x00', ' ')
-    return ' '.join(''.join(c for c in value if c.isprintable()).split())
-
-
-# --- colours and perceptual hash --------------------------------------------------------------
-
-
-def dominant_colors(im: Image.Image, k: int = 5) -> tuple[str, ...]:
-    """Up to k '#rrggbb' colours by share of the (opaque) pixels, most dominant first.
-
-    Median-cut to k colours on a 64 px copy; near-identical colours (resampling and edge blends)
-    are merged into the bigger one and slivers under MIN_COLOR_SHARE are dropped.
-    """
-    small = im.copy()
-    small.thumbnail((64, 64))
-    mask = None
-    if small.mode in ('RGBA', 'LA'):
-        mask = small.getchannel('A').point(lambda a: 255 if a >= 128 else 0)
-    quantized = small.convert('RGB').quantize(colors=k, method=Image.Quantize.MEDIANCUT)
-    palette = quantized.getpalette() or []
-    counts = quantized.histogram(mask)[: len(palette) // 3]
-    total = sum(counts)
-    kept: list[tuple[int, tuple[int, ...]]] = []  # (count, rgb), biggest first
-    for count, i in sorted(((c, i) for i, c in enumerate(counts) if c), key=lambda ci: -ci[0]):
-        rgb = tuple(palette[3 * i : 3 * i + 3])
-        near = next((j for j, (_, kr) in enumerate(kept) if _distance(rgb, kr) < 24), None)
-        if near is None:
-            kept.append((count, rgb))
-        else:
-            kept[near] = (kept[near][0] + count, kept[near][1])
-    kept.sort(key=lambda c: -c[0])
-    return tuple(_hex(rgb) for count, rgb in kept if count >= MIN_COLOR_SHARE * total)
-
-
-def _distance(a: tuple[int, ...], b: tuple[int, ...]) -> float:
-    return sum((x - y) ** 2 for x, y in zip(a, b, strict=True)) ** 0.5
-
-
-def _hex(rgb: tuple[int, ...]) -> str:
-    return '#' + ''.join(f'{v:02x}' for v in rgb)
-
-
-def dhash(im: Image.Image, size: int = 8) -> int:
-    """Difference hash, bit-identical to imagehash.dhash: row-major, first bit most significant.
-
-    Distance is (a ^ b).bit_count(); <= 10 of 64 is a near-duplicate.
-    """
-    px = im.convert('L').resize((size + 1, size), Image.Resampling.LANCZOS).tobytes()
-    value = 0
-    for row in range(size):
-        for col in range(size):
-            i = row * (size + 1) + col
-            value = (value << 1) | (px[i + 1] > px[i])
-    return value
-
-
-def signature_of(im: Image.Image) -> bytes:
-    """Colour layout: the mean CIELAB colour of each cell of a 4x4 grid (SIGNATURE_BYTES bytes).
-
-    The BOX filter averages every pixel of a cell, so resizing, recompression and a few percent
-    of cropping barely move it. Transparent pixels don't count: Pillow weights colours by alpha
-    when it resizes RGBA.
-    """
-    side = SIGNATURE_GRID
-    cells = im.resize((side, side), Image.Resampling.BOX).convert('RGB').tobytes()
-    out = bytearray()
-    for i in range(0, len(cells), 3):
-        lightness, a, b = srgb_to_lab(tuple(cells[i : i + 3]))
-        out += bytes(
-            min(255, max(0, round(v)))
-            for v in (
-                lightness * SIGNATURE_L_SCALE,
-                a + SIGNATURE_AB_OFFSET,
-                b + SIGNATURE_AB_OFFSET,
-            )
-        )
-    return bytes(out)
-
-
-def to_signed64(value: int) -> int:
-    """An unsigned 64-bit value as the signed int SQLite stores; XOR/bit_count still work on it."""
-    return value - (1 << 64) if value & (1 << 63) else value
-
-
-def hamming(a: int, b: int) -> int:
-    """Bits that differ between two 64-bit hashes, signed or not."""
-    return ((a ^ b) & 0xFFFF_FFFF_FFFF_FFFF).bit_count()
-
-
-# --- content sniffing --------------------------------------------------------------------------
-
-
-def _head(src: str) -> bytes:
-    with open(src, 'rb') as fh:
-        return fh.read(SNIFF_BYTES)
-
-
-def _looks_accepted(head: bytes) -> bool:
-    """Magic bytes of an accepted format (so a failed open means corrupt, not unsupported)."""
-    if head.startswith((b'\xff\xd8\xff', b'\x89PNG\r\n\x1a\n', b'GIF87a', b'GIF89a')):
-        return True
-    if head[:4] == b'RIFF' and head[8:12] == b'WEBP':
-        return True
-    return head[4:8] == b'ftyp' and _ftyp_brands(head) & _ACCEPTED_BRANDS != set()
-
-
-def _ftyp_brands(head: bytes) -> set[bytes]:
-    box_len = int.from_bytes(head[:4], 'big')
-    end = min(max(box_len, 16), len(head))
-    return {head[8:12]} | {head[i : i + 4] for i in range(16, end - 3, 4)}
-
-
-_HEIC_BRANDS = {b'heic', b'heix', b'hevc', b'hevx', b'heim', b'heis', b'hevm', b'hevs'}
-_ACCEPTED_BRANDS = {b'avif', b'avis', b'mif1', b'msf1', *_HEIC_BRANDS}  # AVIF, HEIC, HEIF
-_VIDEO_BRANDS = {b'isom', b'iso2', b'mp41', b'mp42', b'qt  ', b'M4V ', b'3gp4', b'3gp5', b'avc1'}
-_MAGIC: tuple[tuple[tuple[bytes, ...], str], ...] = (
-    ((b'%PDF-',), 'a PDF document'),
-    ((b'%!PS', b'\xc5\xd0\xd3\xc6'), 'an EPS/PostScript file'),
-    ((b'II*\x00', b'MM\x00*', b'II+\x00', b'MM\x00+'), 'a TIFF image'),
-    ((b'8BPS',), 'a PSD file'),
-    ((b'BM',), 'a BMP image'),
-    ((b'\x00\x00\x01\x00',), 'an icon file'),
-    ((b'\x00\x00\x00\x0cjP  \r\n\x87\n', b'\xff\x4f\xff\x51'), 'a JPEG 2000 image'),
-    ((b'\xff\x0a', b'\x00\x00\x00\x0cJXL \r\n\x87\n'), 'a JPEG XL image'),
-    ((b'PK\x03\x04',), 'a ZIP archive'),
-    ((b'\x1f\x8b',), 'a gzip archive'),
-    ((b'MZ', b'\x7fELF'), 'a program'),
-)
-_HTML_STARTS = (b'<!doctype html', b'<html', b'<head', b'<body', b'<script', b'<iframe', b'<div')
-
-
-def sniff_unsupported(head: bytes) -> str | None:
-    """From the first ~512 bytes: a friendly name for a known refused type, or None."""
-    if not head or _looks_accepted(head):
-        return None
-    for magics, name in _MAGIC:
-        if head.startswith(magics):
-            return name
-    if head[4:8] == b'ftyp':
-        if _ftyp_brands(head) & _VIDEO_BRANDS:
-            return 'a video'
-        return None
-    text = head.lstrip(b'\xef\xbb\xbf \t\r\n').lower()
-    if b'<svg' in text:
-        return 'an SVG drawing'
-    if text.startswith(_HTML_STARTS) or b'<html' in text:
-        return 'an HTML page'
-    if text.startswith(b'<?xml'):
-        return 'an XML document'
-    if _is_text(head):
-        return 'plain text'
-    return None
-
-
-def _is_text(head: bytes) -> bool:
-    if b'\x00' in head:
-        return False
-    try:
-        text = head.decode('utf-8')
-    except UnicodeDecodeError as exc:
-        if exc.start < len(head) - 3:  # allow a multi-byte character cut off at the end
-            return False
-        text = head[: exc.start].decode('utf-8')
-    printable = sum(c.isprintable() or c in '\t\r\n\f' for c in text)
-    return bool(text) and printable >= 0.95 * len(text)
-
-
-def _unsupported_message(what: str | None) -> str:
-    if what is None:
-        return f"This file isn't an image Shoebox can read; Shoebox accepts {ACCEPTED_LABEL}"
-    return f'This is {what}; Shoebox accepts {ACCEPTED_LABEL}'
-
-
-__all__ = [
-    'ACCEPTED_FORMATS',
-    'ACCEPTED_LABEL',
-    'ImageFacts',
-    'ImageRejection',
-    'QueryFacts',
-    'camera_name',
-    'dhash',
-    'dominant_colors',
-    'hamming',
-    'parse_exif_datetime',
-    'process_image',
-    'query_signature',
-    'signature_of',
-    'sniff_unsupported',
-    'to_signed64',
-    'turned_signals',
-    'turned_signals_of_file',
-]
