@@ -42,11 +42,16 @@ def images_label(used: int, quota: int | None) -> str:
 
 def usage_bar(label: str, part: float | None, *, dense: bool = False) -> None:
     """A labelled bar (full width of its container); with no quota, the label alone."""
-    with ui.column().classes('w-full gap-1' if not dense else 'w-full gap-0'):
-        ui.label(label).classes('text-sm' if not dense else 'text-xs opacity-80')
+    column, caption = (
+        ('w-full gap-0', 'text-xs opacity-80') if dense else ('w-full gap-1', 'text-sm')
+    )
+    with ui.column().classes(column):
+        ui.label(label).classes(caption)
         if part is not None:
             bar = ui.linear_progress(value=part, show_value=False)
-            bar.props(f'rounded size={"4px" if dense else "8px"} color={color_of(part)}')
+            bar.props('rounded')
+            bar.props['size'] = '4px' if dense else '8px'
+            bar.props['color'] = color_of(part)
             bar.props['aria-label'] = label
 
 

@@ -26,6 +26,7 @@ pytestmark = [
 ]
 
 if CHROMIUM is not None and CHROMEDRIVER is not None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
 
@@ -37,7 +38,11 @@ def boss(server: Server) -> dict[str, str]:
 
 
 def body_text(driver: WebDriver) -> str:
-    return driver.find_element(By.TAG_NAME, 'body').text
+    """The page's text; '' while the page is being replaced (a navigation in progress)."""
+    try:
+        return driver.find_element(By.TAG_NAME, 'body').text
+    except StaleElementReferenceException:
+        return ''
 
 
 def menu_entry(driver: WebDriver, words: str):  # type: ignore[no-untyped-def]

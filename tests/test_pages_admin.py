@@ -226,9 +226,9 @@ async def test_the_upload_page_warns_before_a_batch_that_will_not_fit(
     await user.open('/upload')
     await user.should_see(marker='uploader', retries=30)
     await user.should_not_see(marker='quota-warning')
-    user.find(marker='uploader').trigger('added', [1000, 2000])  # two more fit
+    user.find(marker='uploader').trigger('picked', [1000, 2000])  # two more fit
     await user.should_not_see(marker='quota-warning')
-    user.find(marker='uploader').trigger('added', [1000, 2000, 3000])  # three do not
+    user.find(marker='uploader').trigger('picked', [1000, 2000, 3000])  # three do not
     await user.should_see('3 files will not all fit', retries=30)
     await user.should_see('room for 2 more images')
 
