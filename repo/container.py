@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from argon2 import PasswordHasher
 
@@ -24,22 +24,24 @@ from repo.db.engine import make_engine, sqlite_url
 from repo.db.migrate import ensure_schema
 from repo.db.tables import utcnow
 from repo.db.uow import EventBus, UnitOfWork
-from repo.jobs.index_feed import IndexFeed
-from repo.looks.cache import LooksCache
 from repo.services.accounts import AccountService
 from repo.services.admin import AdminService
 from repo.services.audit import AuditLog
-from repo.services.finding import FindingService
 from repo.services.image_workers import ImageWorkers
 from repo.services.images import ImageService
-from repo.services.ingest import IngestService
 from repo.services.maintenance import MaintenanceService
 from repo.services.passwords import PasswordHashing
 from repo.services.quotas import QuotaService
 from repo.services.resets import ResetService
 from repo.services.runtime_settings import RuntimeSettings
 from repo.services.signin import SignInService
-from search_index import SearchIndex
+
+if TYPE_CHECKING:  # built on first use, so a command that needs none of them imports none
+    from repo.jobs.index_feed import IndexFeed  # numpy-free, but opens Whoosh
+    from repo.looks.cache import LooksCache  # numpy
+    from repo.services.finding import FindingService
+    from repo.services.ingest import IngestService
+    from search_index import SearchIndex
 
 T = TypeVar('T')
 
@@ -114,6 +116,8 @@ class Services:
 
     @built_once
     def looks(self) -> LooksCache:
+        from repo.looks.cache import LooksCache
+
         def rows():  # type: ignore[no-untyped-def]
             with self.uow() as tx:
                 return list(tx.images.look_rows())
@@ -126,6 +130,9 @@ class Services:
         with self._lock:
             feed = self.__dict__.get('_feed')
             if feed is None:
+                from repo.jobs.index_feed import IndexFeed
+                from search_index import SearchIndex
+
                 feed = IndexFeed(self.uow, SearchIndex(self.settings.index_dir))
                 feed.open(start=self.background)
                 self.__dict__['_feed'] = feed
@@ -160,6 +167,8 @@ class Services:
 
     @built_once
     def ingest(self) -> IngestService:
+        from repo.services.ingest import IngestService
+
         return IngestService(
             self.uow, self.blobs, self.staging, self.workers, self.looks, self.limits,
             self.quotas,
@@ -171,6 +180,8 @@ class Services:
 
     @built_once
     def finding(self) -> FindingService:
+        from repo.services.finding import FindingService
+
         return FindingService(
             self.uow,
             lambda: self.index,

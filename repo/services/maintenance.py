@@ -5,13 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from repo.blobs.staging import Staging
 from repo.blobs.store import BlobStore, is_original_key, keys_of, original_key, rendition_key
 from repo.core import policy
 from repo.core.actor import Actor
-from repo.jobs.index_feed import IndexFeed
+
+if TYPE_CHECKING:  # opened on first use: a command that never indexes imports no Whoosh
+    from repo.jobs.index_feed import IndexFeed
 
 DEFAULT_GRACE_S = 3600.0
 
