@@ -71,7 +71,7 @@ def list_users(
     summary='Create an account',
     description='Also while sign-up is closed. With `must_change_password`, its owner chooses '
     'a new password when first signing in.',
-    responses=_responses(409, 422, r409='The username is taken', r422='A rule is broken'),
+    responses=_responses(400, 409, 422, r409='The username is taken', r422='A rule is broken'),
 )
 async def create_user(body: AdminUserIn, actor: AdminDep, ctx: ContextDep) -> AdminUserOut:
     services = ctx.services
@@ -97,7 +97,7 @@ async def create_user(body: AdminUserIn, actor: AdminDep, ctx: ContextDep) -> Ad
     "instance default). Disabling ends the account's sessions at once; its tokens answer 401 "
     'while it stays disabled; its images stay.',
     responses=_responses(
-        404, 409, 422, r404='No such account', r409='This is the last administrator'
+        400, 404, 409, 422, r404='No such account', r409='This is the last administrator'
     ),
 )
 def update_user(
@@ -142,7 +142,7 @@ def get_settings(actor: AdminDep, services: ServicesDep) -> SettingsOut:
 @router.patch(
     '/settings',
     summary='Change settings (in force at once, without a restart)',
-    responses=_responses(422),
+    responses=_responses(400, 422),
 )
 def patch_settings(body: SettingsPatch, actor: AdminDep, services: ServicesDep) -> SettingsOut:
     return SettingsOut.model_validate(services.runtime.update(actor, body.changes()))

@@ -3,14 +3,40 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+)
 
+from api import schema_rules as rules
 from api.schemas import ErrorOut, UserOut
 from repo.core.schemas import UserPublic
 from repo.core.schemas_admin import AccountSummary, AuditRecord, InstanceStats, UsagePublic
 from repo.core.scopes import SCOPES
+from repo.services.admin import MAX_QUOTA_BYTES, MAX_QUOTA_IMAGES
+from repo.services.runtime_settings import MAX_FILE_BYTES, MAX_PIXELS, MAX_TRASH_DAYS
+
+
+def _no_default(schema: dict[str, Any]) -> None:
+    """A field that may be left out but not sent as null: no `default: null` in the schema."""
+    schema.pop('default', None)
+
+
+def _integral(value: Any) -> Any:
+    """616.0 is an integer in JSON Schema; true and "616" are not (StrictInt refuses them)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def whole(low: int, high: int | None = None) -> Any:
+    """An integer from low to high, stated in the schema and held to exactly."""
+    return Annotated[int, Field(ge=low, le=high, strict=True), BeforeValidator(_integral)]
+
 
 SCOPES_HELP = 'Any of: ' + ', '.join(f'`{s}` ({what})' for s, what in SCOPES.items())
 
@@ -69,12 +95,12 @@ class AdminUserOut(BaseModel):
 class AdminUserIn(BaseModel):
     model_config = ConfigDict(extra='ignore')
 
-    username: str
-    password: str
-    display_name: str | None = None
-    email: str | None = None
-    is_admin: bool = False
-    must_change_password: bool = Field(
+    username: Annotated[str, WithJsonSchema(rules.USERNAME)]
+    password: Annotated[str, WithJsonSchema(rules.PASSWORD)]
+    display_name: Annotated[str, WithJsonSchema(rules.DISPLAY_NAME)] | None = None
+    email: Annotated[str, WithJsonSchema(rules.EMAIL)] | None = None
+    is_admin: StrictBool = False
+    must_change_password: StrictBool = Field(
         False, description='The owner must choose a new password when first signing in'
     )
 
@@ -84,12 +110,22 @@ class AdminUserPatch(BaseModel):
 
     model_config = ConfigDict(extra='ignore')
 
-    disabled: bool | None = Field(
-        None, description='A disabled account cannot sign in; its sessions end, its tokens stop'
+    # Left out: unchanged. Not nullable: null is no answer to "disabled?" (422).
+    disabled: StrictBool = Field(
+        None,  # type: ignore[assignment]
+        description='A disabled account cannot sign in; its sessions end, its tokens stop',
+        json_schema_extra=_no_default,
     )
-    is_admin: bool | None = None
-    quota_bytes: int | None = Field(None, description='Bytes; null: the instance default')
-    quota_images: int | None = Field(None, description='Images; null: the instance default')
+    is_admin: StrictBool = Field(
+        None,  # type: ignore[assignment]
+        json_schema_extra=_no_default,
+    )
+    quota_bytes: whole(0, MAX_QUOTA_BYTES) | None = Field(
+        None, description='Bytes; null: the instance default'
+    )
+    quota_images: whole(0, MAX_QUOTA_IMAGES) | None = Field(
+        None, description='Images; null: the instance default'
+    )
 
 
 class ResetOut(BaseModel):
@@ -112,12 +148,22 @@ class SettingsPatch(BaseModel):
 
     model_config = ConfigDict(extra='forbid')
 
-    open_signup: bool | None = None
-    default_quota_bytes: int | None = None
-    default_quota_images: int | None = None
-    trash_days: int | None = None
-    max_file_bytes: int | None = None
-    max_pixels: int | None = None
+    # Left out: unchanged; null only where it means something (a quota: unlimited).
+    open_signup: StrictBool = Field(None, json_schema_extra=_no_default)  # type: ignore[assignment]
+    default_quota_bytes: whole(0) | None = Field(None, description='Bytes; null: unlimited')
+    default_quota_images: whole(0) | None = Field(None, description='Images; null: unlimited')
+    trash_days: whole(0, MAX_TRASH_DAYS) = Field(
+        None,  # type: ignore[assignment]
+        json_schema_extra=_no_default,
+    )
+    max_file_bytes: whole(1, MAX_FILE_BYTES) = Field(
+        None,  # type: ignore[assignment]
+        json_schema_extra=_no_default,
+    )
+    max_pixels: whole(1, MAX_PIXELS) = Field(
+        None,  # type: ignore[assignment]
+        json_schema_extra=_no_default,
+    )
 
     def changes(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in self.model_fields_set}

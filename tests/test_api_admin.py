@@ -313,3 +313,25 @@ def test_anything_else_under_admin_is_refused_before_it_is_looked_up(
     assert r.status_code == 404 and r.json() == {'detail': 'Not Found'}
     r = client.put('/api/v1/admin/users', headers=admin)
     assert r.status_code == 405 and 'GET' in r.headers['allow']
+
+
+def test_settings_and_quotas_take_exactly_what_their_schema_states(
+    client: TestClient, admin, bob
+) -> None:
+    """An integer is an integer as JSON Schema says (616.0 is one; true and "616" are not), the
+    bounds are in the schema, and null is refused where it means nothing."""
+    spec = client.get('/openapi.json').json()['components']['schemas']
+    assert spec['SettingsPatch']['properties']['max_pixels']['minimum'] == 1
+    assert spec['AdminUserPatch']['properties']['quota_bytes']['anyOf'][0]['minimum'] == 0
+    r = client.patch('/api/v1/admin/settings', json={'max_file_bytes': 616.0}, headers=admin)
+    assert r.status_code == 200 and r.json()['max_file_bytes'] == 616
+    for refused in ({'max_file_bytes': True}, {'max_file_bytes': '616'}, {'max_pixels': 0},
+                    {'trash_days': None}, {'open_signup': None}, {'max_pixels': 1.5}):  # fmt: skip
+        r = client.patch('/api/v1/admin/settings', json=refused, headers=admin)
+        assert r.status_code == 422, refused
+    assert client.get('/api/v1/admin/settings', headers=admin).json()['max_file_bytes'] == 616
+    for refused in ({'disabled': None}, {'quota_bytes': -1}, {'quota_images': False}):
+        r = client.patch('/api/v1/admin/users/bob', json=refused, headers=admin)
+        assert r.status_code == 422, refused
+    r = client.patch('/api/v1/admin/users/bob', json={'quota_images': 12.0}, headers=admin)
+    assert r.status_code == 200 and r.json()['quota_images'] == 12
