@@ -77,4 +77,11 @@ def run_server(settings: Settings) -> None:
 
 
 if __name__ == '__main__':
+    import sys
+
+    if len(sys.argv) > 1:  # rather than start a server that ignores them
+        sys.exit(
+            'main.py takes no flags: it reads the SHOEBOX_* environment variables (README, '
+            'Settings).\nWith flags: uv run shoebox serve --help'
+        )
     run_server(Settings.from_env())
