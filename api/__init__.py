@@ -68,6 +68,7 @@ def register(
     api.include_router(image_routes.router)
     api.include_router(look_routes.router)
     api.include_router(admin_routes.router)
+    api.include_router(fallback.admin_router)
     api.include_router(fallback.router)
     app.include_router(api)
     app.add_middleware(BodyLimitGuard, limit_for=body_limit)

@@ -165,16 +165,3 @@ def audit(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[AuditOut]:
     return [AuditOut.of(r) for r in services.audit.page(actor, limit=limit, offset=offset)]
-
-
-@router.api_route(
-    '/{rest:path}',
-    methods=['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
-    include_in_schema=False,
-)
-def admin_fallback(rest: str) -> Response:
-    """Anything else under /admin: 401/403 first, like every admin route (the router's
-    dependency); then, for an administrator, the API's usual 404 or 405."""
-    from api.fallback import api_fallback  # it lists this router's routes
-
-    return api_fallback(f'admin/{rest}')

@@ -15,14 +15,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable
 from dataclasses import dataclass
-from typing import Protocol
 from urllib.parse import unquote
 
 from fastapi import Request
 
-from api.deps import Caller, context
+from api.deps import Caller, UploadObserver, context
 from repo.core.errors import ShoeboxError
 from repo.core.schemas import ImagePublic, UserPublic
 
@@ -32,21 +30,6 @@ KEY_HEADER = 'x-shoebox-upload-key'
 NAME_HEADER = 'x-shoebox-upload-name'
 KEY_PATTERN = re.compile(r'[a-z0-9]{1,24}-[0-9]{1,6}')
 MAX_NAME = 500
-
-
-class UploadObserver(Protocol):
-    """Told what one labelled upload came to: `image` when added, else `error`."""
-
-    def __call__(
-        self,
-        request: Request,
-        *,
-        key: str,
-        name: str,
-        user: UserPublic,
-        image: ImagePublic | None,
-        error: ShoeboxError | None,
-    ) -> Awaitable[None]: ...
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ routes that allow anonymous visitors, so a script never silently sees less than 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated, Protocol
 
 from anyio import CapacityLimiter
 from fastapi import Depends, Request
@@ -18,11 +18,8 @@ from api.offload import offload
 from api.origin_guard import foreign_write
 from repo.container import Services
 from repo.core.actor import Actor
-from repo.core.errors import Forbidden, NotAuthenticated
-from repo.core.schemas import UserPublic
-
-if TYPE_CHECKING:
-    from api.browser_uploads import UploadObserver
+from repo.core.errors import Forbidden, NotAuthenticated, ShoeboxError
+from repo.core.schemas import ImagePublic, UserPublic
 
 SessionUser = Callable[[Request], UserPublic | None]
 STATE_KEY = 'shoebox_api'
@@ -30,6 +27,21 @@ PASSWORD_THREADS = 2
 SAFE_METHODS = frozenset({'GET', 'HEAD', 'OPTIONS'})
 # Credentials for a reverse proxy in front of Shoebox (e.g. nginx basic auth): not ours to judge.
 PROXY_SCHEMES = frozenset({'basic', 'digest', 'negotiate', 'ntlm'})
+
+
+class UploadObserver(Protocol):
+    """Told what one labelled upload came to: `image` when added, else `error`."""
+
+    def __call__(
+        self,
+        request: Request,
+        *,
+        key: str,
+        name: str,
+        user: UserPublic,
+        image: ImagePublic | None,
+        error: ShoeboxError | None,
+    ) -> Awaitable[None]: ...
 
 
 @dataclass

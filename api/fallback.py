@@ -4,6 +4,8 @@ Registered last. A path that exists with another method gets 405, with `Allow` n
 methods of that resource as the schema documents it: where a fixed path and a templated one both
 fit (/images/search-by-image, /images/{image_id}), the fixed one is the resource. Any other path
 under /images/ is the image 404, so an id with a slash in it looks like any other missing image.
+Under /admin the same answers come after the administrator check (`admin_router`), so a
+non-administrator learns nothing of which admin paths exist.
 """
 
 from __future__ import annotations
@@ -28,9 +30,7 @@ def allowed_methods(path: str) -> set[str]:
         route
         for router_ in ROUTERS
         for route in router_.routes
-        if isinstance(route, APIRoute)
-        and route.path_regex.match(path)
-        and route.endpoint is not admin_routes.admin_fallback
+        if isinstance(route, APIRoute) and route.path_regex.match(path)
     ]
     if not matching:
         return set()
@@ -53,3 +53,18 @@ def api_fallback(rest: str) -> Response:
     if path.startswith('/images/'):  # e.g. an id with a slash in it: like any missing image
         return error_response(ImageNotFound())
     return JSONResponse({'detail': 'Not Found'}, status_code=404)
+
+
+admin_router = APIRouter(
+    prefix=admin_routes.PREFIX,
+    route_class=ShoeboxRoute,
+    include_in_schema=False,
+    dependencies=admin_routes.router.dependencies,
+)
+
+
+@admin_router.api_route('/{rest:path}', methods=METHODS)
+def admin_fallback(rest: str) -> Response:
+    """Anything else under /admin: 401/403 first, like every admin route; then, for an
+    administrator, the API's usual 404 or 405."""
+    return api_fallback(f'admin/{rest}')
