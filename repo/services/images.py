@@ -27,6 +27,7 @@ from repo.db.repos.images import ImageFilter
 from repo.db.tables import Image, utcnow
 from repo.services.blob_gc import remove_if_unused
 from repo.services.image_workers import ImageWorkers, Limits
+from repo.services.shop_catalogue import apply_sale
 
 log = logging.getLogger(__name__)
 
@@ -112,11 +113,15 @@ class ImageService:
         visibility: str | None = None,
         tags: Sequence[str] = (),
         color: str | None = None,
+        for_sale: bool | None = None,
+        min_price: int | None = None,
+        max_price: int | None = None,
         sort: str = 'newest',
         limit: int = 50,
         offset: int = 0,
     ) -> ImagePage:
-        """Images the actor may see, filtered, newest or oldest first, with the total count."""
+        """Images the actor may see, filtered, newest or oldest first, with the total count.
+        `for_sale`: only what can be bought (or only what cannot); prices in minor units."""
         policy.require_read(actor)
         limit, offset = check_page(limit, offset)
         if sort not in SORTS:
@@ -131,6 +136,9 @@ class ImageService:
                 visibility=check_visibility(visibility).value if visibility else None,
                 tags=check_tags(tags),
                 color=check_color(color) if color else None,
+                for_sale=for_sale,
+                min_price=min_price,
+                max_price=max_price,
             )
             rows, total = tx.images.page(
                 policy.view_scope(actor), wanted, newest_first=sort == 'newest',
@@ -153,6 +161,7 @@ class ImageService:
                 image.allow_download = changes.allow_download
             if changes.tags is not None:
                 tx.tags.replace_links(image.id, check_tags(changes.tags))
+            apply_sale(tx, image, changes)
             image.updated_at = utcnow()
             tx.images.save(image)
             tx.emit(ImageChanged(image.id, public=image.visibility == Visibility.public.value))
