@@ -7,15 +7,14 @@ from repo.core.schemas import ImageUpdate
 from repo.library import Library
 from tests import images
 from tests.conftest import PASSWORD
-from tests.test_cli_client import (  # noqa: F401  (fixtures)
-    as_json,
-    env,
-    library,
-    server,
-    shoebox,
-    start_server,
-    text,
-)
+from tests import test_cli_client as cli_tests
+from tests.test_cli_client import as_json, shoebox, text
+
+# The real server of the client tests (module-scoped fixtures, reused here).
+start_server = cli_tests.start_server
+library = cli_tests.library
+server = cli_tests.server
+env = cli_tests.env
 
 _names = iter(f'shopper{i:03d}' for i in range(1000))
 
