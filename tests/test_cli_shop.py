@@ -6,8 +6,8 @@ from repo.core.actor import SYSTEM, Actor
 from repo.core.schemas import ImageUpdate
 from repo.library import Library
 from tests import images
-from tests.conftest import PASSWORD
 from tests import test_cli_client as cli_tests
+from tests.conftest import PASSWORD
 from tests.test_cli_client import as_json, shoebox, text
 
 # The real server of the client tests (module-scoped fixtures, reused here).
