@@ -54,6 +54,15 @@ def format_money(cents: int, currency: str) -> str:
     return f'{sign}{mark}{number}' if mark != currency else f'{sign}{currency} {number}'
 
 
+def plain_amount(cents: int, currency: str) -> str:
+    """1250, 'EUR' -> '12.50': what `parse_amount` reads back, for a form field."""
+    places = decimals(currency)
+    if not places:
+        return str(cents)
+    whole, part = divmod(cents, 10**places)
+    return f'{whole}.{part:0{places}d}'
+
+
 def parse_amount(text: str, currency: str) -> int:
     """'12.50' (or '12,50', '12') in major units -> 1250 minor units, exactly."""
     raw = (text or '').strip()
