@@ -171,7 +171,10 @@ class Services:
 
     @built_once
     def images(self) -> ImageService:
-        return ImageService(self.uow, self.blobs, self.staging, self.workers, self.limits)
+        return ImageService(
+            self.uow, self.blobs, self.staging, self.workers, self.limits,
+            watermark=lambda: self.settings.watermark,
+        )  # fmt: skip
 
     @built_once
     def finding(self) -> FindingService:

@@ -195,3 +195,42 @@ def test_deleting_an_account_keeps_orders_for_the_other_party(services):
         assert tx.carts.lines(buyer.user_id) == []  # type: ignore[arg-type]
     with pytest.raises(NotFound):
         services.orders.get_order(late, order2.id)
+
+
+def test_watermarked_previews_for_everyone_but_the_owner_and_buyers(
+    pool, fast_hasher, settings: Settings
+) -> None:
+    marked = build(settings.with_(watermark=True), executor=pool, password_hasher=fast_hasher,
+                   background=False)  # fmt: skip
+    try:
+        seller, buyer = account(marked, 'seller'), account(marked, 'buyer')
+        stranger = account(marked, 'stranger')
+        image = marked.ingest.add(
+            seller, images.image_bytes(seed=30, size=(400, 300)), 'a.jpg', visibility='public'
+        )
+
+        def preview(actor: Actor) -> bytes:
+            return marked.images.open_file(actor, image.id, 'preview').read()
+
+        plain = preview(seller)
+        assert preview(stranger) == plain  # not on sale: no watermark
+        marked.images.update(seller, image.id, ImageUpdate.model_validate({'price_cents': 0}))
+        assert preview(seller) == plain
+        with_mark = marked.images.open_file(stranger, image.id, 'preview')
+        assert with_mark.read() != plain and with_mark.private
+        assert preview(Actor()) == with_mark.read()  # anonymous visitors too
+        original = marked.images.open_file(seller, image.id, 'original').read()
+        marked.cart.put(buyer, image.id, 1)
+        order = marked.checkout.checkout(buyer)  # free: paid at once
+        assert preview(buyer) == plain
+        bought = marked.orders.open_purchased(buyer, order.id, image.id).read()
+        assert bought == original  # the original is never watermarked
+    finally:
+        marked.close()
+
+
+def test_without_the_setting_previews_are_never_marked(services):
+    seller, stranger = account(services, 'seller'), account(services, 'stranger')
+    image_id = on_sale(services, seller, 100, None, seed=31)
+    own = services.images.open_file(seller, image_id, 'preview').read()
+    assert services.images.open_file(stranger, image_id, 'preview').read() == own

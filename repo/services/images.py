@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import zlib
+from io import BytesIO
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -28,6 +30,7 @@ from repo.db.tables import Image, utcnow
 from repo.services.blob_gc import remove_if_unused
 from repo.services.image_workers import ImageWorkers, Limits
 from repo.services.shop_catalogue import apply_sale
+from repo.services.watermarks import WatermarkCache
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +58,13 @@ class BlobFile:
     size: int
     download_name: str
     private: bool
+    data: bytes | None = None  # made on request (a watermarked preview), not in the store
 
     def open(self) -> BinaryIO:
-        return self.store.open(self.key)
+        return BytesIO(self.data) if self.data is not None else self.store.open(self.key)
 
     def read(self) -> bytes:
-        return self.store.read(self.key)
+        return self.data if self.data is not None else self.store.read(self.key)
 
 
 def check_page(limit: int, offset: int) -> tuple[int, int]:
@@ -93,12 +97,17 @@ class ImageService:
         staging: Staging,
         workers: ImageWorkers,
         limits: Callable[[], Limits],
+        *,
+        watermark: Callable[[], bool] = lambda: False,
+        watermarks: WatermarkCache | None = None,
     ) -> None:
         self.uow = uow
         self.blobs = blobs
         self.staging = staging
         self.workers = workers
         self.limits = limits
+        self.watermark = watermark  # SHOEBOX_WATERMARK: mark previews of images on sale
+        self.watermarks = watermarks or WatermarkCache()
 
     def get(self, actor: Actor, image_id: str) -> ImagePublic:
         policy.require_read(actor)
@@ -197,6 +206,7 @@ class ImageService:
         policy.require_read(actor)
         with self.uow() as tx:
             image = visible_row(tx, actor, image_id)
+            mark = self._mark_for(tx, actor, image) if kind == 'preview' else None
         if kind == 'original':
             if not policy.may_download_original(actor, image.owner_id, image.allow_download):
                 raise ImageNotFound()
@@ -216,6 +226,8 @@ class ImageService:
         if stat is None:
             log.error('Blob missing for image %s (%s)', image.id, kind)
             raise ImageNotFound()
+        if mark:
+            return self._marked_preview(image, key, mark)
         return BlobFile(
             store=self.blobs,
             key=key,
@@ -223,7 +235,32 @@ class ImageService:
             etag=f'"{image.sha256[:32]}-{kind[0]}"',
             size=stat.size,
             download_name=name,
-            private=image.visibility != Visibility.public.value,
+            # Watermarks on: the same URL shows others a marked preview, so no shared cache.
+            private=image.visibility != Visibility.public.value or mark == '',
+        )
+
+    def _mark_for(self, tx: Any, actor: Actor, image: Image) -> str | None:
+        """The name to put on this preview for this viewer; '' when watermarks apply to the
+        image but not to this viewer (its owner, a buyer); None when they do not apply."""
+        if not self.watermark() or tx.listings.get(image.id) is None:
+            return None
+        bought = actor.user_id is not None and tx.orders.has_bought(actor.user_id, image.id)
+        if policy.unmarked_preview(actor, image.owner_id, bought):
+            return ''
+        owner = tx.users.get(image.owner_id)
+        return (owner.display_name or owner.username) if owner is not None else ''
+
+    def _marked_preview(self, image: Image, key: str, name: str) -> BlobFile:
+        data = self.watermarks.get(image.sha256, name, lambda: self.blobs.read(key))
+        return BlobFile(
+            store=self.blobs,
+            key=key,
+            media_type='image/webp',
+            etag=f'"{image.sha256[:32]}-w{zlib.crc32(name.encode()):08x}"',
+            size=len(data),
+            download_name=f'{title_from_filename(image.filename)}.preview.webp',
+            private=True,
+            data=data,
         )
 
     def _make_preview(self, sha256: str) -> None:
