@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import zlib
-from io import BytesIO
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from io import BytesIO
 from typing import Any, BinaryIO
 
 from repo import imaging
