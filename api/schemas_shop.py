@@ -67,6 +67,9 @@ class OrderOut(BaseModel):
     created_at: datetime
     buyer: str = ''
     payment_instructions: str = Field('', description='After checkout: how to pay')
+    payment_url: str | None = Field(
+        None, description='After checkout, with a hosted payment provider: where to pay'
+    )
 
     @classmethod
     def of(cls, order: Order) -> OrderOut:

@@ -234,3 +234,59 @@ def test_without_the_setting_previews_are_never_marked(services):
     image_id = on_sale(services, seller, 100, None, seed=31)
     own = services.images.open_file(seller, image_id, 'preview').read()
     assert services.images.open_file(stranger, image_id, 'preview').read() == own
+
+
+class HostedCheckout:
+    """A hosted provider as the port expects one (Stripe Checkout style), without the network:
+    a reference and a redirect at checkout, then a signed webhook."""
+
+    name = 'hosted'
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+
+    def begin(self, order):  # type: ignore[no-untyped-def]
+        from repo.services.payments import PaymentStart
+
+        self.started.append(order.id)
+        return PaymentStart(
+            reference=f'cs_{order.id}', redirect_url=f'https://pay.example/{order.id}'
+        )
+
+    def confirm(self, payload: bytes, headers: dict[str, str]):  # type: ignore[no-untyped-def]
+        from repo.services.payments import PaymentConfirmation
+
+        if headers.get('signature') != 'good':
+            return None
+        reference, _, outcome = payload.decode().partition(':')
+        return PaymentConfirmation(reference, paid=outcome == 'paid')
+
+
+def test_a_hosted_provider_plugs_into_the_port_without_touching_the_domain(services):
+    hosted = HostedCheckout()
+    services.__dict__['payments'] = hosted  # before checkout is first built
+    seller, buyer = account(services, 'seller'), account(services, 'buyer')
+    first = on_sale(services, seller, 900, 4, seed=40)
+    services.cart.put(buyer, first, 2)
+    order = services.checkout.checkout(buyer)
+    assert order.payment_url == f'https://pay.example/{order.id}' and hosted.started == [order.id]
+    assert hosted.confirm(f'cs_{order.id}:paid'.encode(), {'signature': 'forged'}) is None
+    confirmed = hosted.confirm(f'cs_{order.id}:paid'.encode(), {'signature': 'good'})
+    assert services.orders.payment_confirmed(hosted.name, confirmed)
+    assert not services.orders.payment_confirmed(hosted.name, confirmed)  # once only
+    assert services.orders.get_order(buyer, order.id).status == 'paid'
+    services.cart.put(buyer, first, 2)
+    failed = services.checkout.checkout(buyer)
+    assert services.images.get(seller, first).stock == 0
+    gone = hosted.confirm(f'cs_{failed.id}:failed'.encode(), {'signature': 'good'})
+    assert services.orders.payment_confirmed(hosted.name, gone)
+    assert services.orders.get_order(buyer, failed.id).status == 'cancelled'
+    assert services.images.get(seller, first).stock == 2
+
+
+def test_the_currency_setting():
+    assert Settings.from_env({'SHOEBOX_CURRENCY': 'usd'}).currency == 'USD'
+    assert Settings.from_env({}).currency == 'EUR'
+    assert Settings.from_env({'SHOEBOX_WATERMARK': 'true'}).watermark is True
+    with pytest.raises(ValueError, match='SHOEBOX_CURRENCY'):
+        Settings.from_env({'SHOEBOX_CURRENCY': 'euro'})

@@ -63,6 +63,7 @@ class Order(BaseModel):
     created_at: datetime
     buyer: str = ''  # '' once the buyer's account is gone
     payment_instructions: str = ''
+    payment_url: str | None = None  # a hosted checkout to send the buyer to, after checkout
 
 
 class Sale(BaseModel):

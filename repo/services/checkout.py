@@ -84,6 +84,7 @@ class CheckoutService:
         if placed.status == AWAITING:
             start = self.payments.begin(placed)
             placed.payment_instructions = start.instructions
+            placed.payment_url = start.redirect_url
             if start.reference:
                 with self.uow() as tx:
                     tx.orders.set_reference(order.id, start.reference)

@@ -18,6 +18,7 @@ from repo.core.schemas_shop import AWAITING, CANCELLED, PAID, Order, OrderLine, 
 from repo.db.tables import utcnow
 from repo.db.tables_shop import ShopOrder, ShopOrderLine
 from repo.services.images import MEDIA_TYPES, BlobFile
+from repo.services.payments import PaymentConfirmation
 
 ORDER_NOT_FOUND = 'Order not found'
 
@@ -152,6 +153,27 @@ class OrderService:
                         tx.listings.return_stock(line.image_id, line.quantity)
             mine = [x for x in tx.orders.lines([order.id])[order.id] if x.seller_id == seller_id]
             return sale_public(tx, order, mine)
+
+    # ---- a hosted payment provider's confirmation ---------------------------------------
+
+    def payment_confirmed(self, provider: str, confirmation: PaymentConfirmation) -> bool:
+        """A verified webhook (the provider's `confirm`) says an order is paid, or that its
+        payment failed (then it is cancelled and its copies go back on sale). Idempotent:
+        False when the order is unknown or already settled."""
+        with self.uow() as tx:
+            tx.begin_write()
+            order = tx.orders.by_reference(provider, confirmation.reference)
+            if order is None:
+                return False
+            waiting = [x for x in tx.orders.lines([order.id])[order.id] if x.status == AWAITING]
+            status = PAID if confirmation.paid else CANCELLED
+            if not tx.orders.settle_all(order.id, status, utcnow()):
+                return False
+            if status == CANCELLED:
+                for line in waiting:
+                    if line.counted:
+                        tx.listings.return_stock(line.image_id, line.quantity)
+            return True
 
     @staticmethod
     def _own_order(tx: Any, actor: Actor, order_id: str) -> ShopOrder:

@@ -181,6 +181,25 @@ class OrderRepository:
         self.session.expire_all()
         return result.rowcount
 
+    def by_reference(self, provider: str, reference: str) -> ShopOrder | None:
+        query = select(ShopOrder).where(
+            col(ShopOrder.provider) == provider, col(ShopOrder.provider_ref) == reference
+        )
+        return self.session.exec(query).first()
+
+    def settle_all(self, order_id: str, status: str, now: datetime) -> int:
+        """Every awaiting line of the order (a provider confirmed the whole payment)."""
+        result = self.session.exec(
+            update(ShopOrderLine)
+            .where(
+                col(ShopOrderLine.order_id) == order_id,
+                col(ShopOrderLine.status) == 'awaiting_payment',
+            )
+            .values(status=status, updated_at=now)
+        )
+        self.session.expire_all()
+        return result.rowcount
+
     def set_reference(self, order_id: str, reference: str) -> None:
         self.session.exec(
             update(ShopOrder).where(col(ShopOrder.id) == order_id).values(provider_ref=reference)
