@@ -22,6 +22,7 @@ from api.offload import offload
 from api.schemas import ImageListOut, ImageOut, ImagePatch, VisibilityName
 from repo.core import policy
 from repo.core.errors import ShoeboxError
+from repo.core.money import MAX_PRICE_CENTS
 from repo.core.palette import PALETTE
 from repo.core.schemas import ImageUpdate
 from repo.core.validation import parse_tag_list
@@ -29,6 +30,7 @@ from repo.core.validation import parse_tag_list
 router = APIRouter(route_class=ShoeboxRoute, tags=['images'])
 
 MAX_QUERY = 256  # search_index.query.MAX_QUERY_CHARS: the index refuses longer search text
+MAX_PRICE = MAX_PRICE_CENTS  # minor units: no listing costs more
 MAX_OFFSET = 1_000_000_000  # beyond any library; the database's integers end not much later
 # Renditions up to this size are sent from memory (a thumbnail is ~20 KB, a preview ~200 KB).
 INLINE_RENDITION_BYTES = 2 * 1024 * 1024
@@ -160,10 +162,12 @@ def list_images(
         bool | None, Query(description='true: only what can be bought; false: only what not')
     ] = None,
     min_price: Annotated[
-        int | None, Query(ge=0, description='On sale at this price or more (minor units)')
+        int | None,
+        Query(ge=0, le=MAX_PRICE, description='On sale at this price or more (minor units)'),
     ] = None,
     max_price: Annotated[
-        int | None, Query(ge=0, description='On sale at this price or less (minor units)')
+        int | None,
+        Query(ge=0, le=MAX_PRICE, description='On sale at this price or less (minor units)'),
     ] = None,
     sort: Literal['newest', 'oldest', 'relevance'] | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -365,3 +365,44 @@ def test_the_currency_is_the_instances(make_library, settings, alice, bob):
     client = client_for(make_app(other))
     image_id = image_on_sale(client, token_for(other, seller_user))
     assert put_in_cart(client, token_for(other, buyer_user), image_id).json()['currency'] == 'USD'
+
+
+def test_an_admin_deleting_an_account_keeps_the_orders_of_the_other_party(
+    client, library, alice, seller, buyer, carol
+):
+    """alice (the first account) is the administrator; bob buys from carol, then each goes."""
+    admin = seller
+    image_id = image_on_sale(client, carol, price_cents=800, stock=4)
+    other = image_on_sale(client, carol, price_cents=100, stock=None)
+    put_in_cart(client, buyer, image_id, 1)
+    order_id = checkout(client, buyer).json()['id']
+    put_in_cart(client, buyer, other, 1)
+    gone = client.delete('/api/v1/admin/users/carol', headers=bearer(admin))
+    assert gone.status_code == 204
+    kept = client.get(f'/api/v1/orders/{order_id}', headers=bearer(buyer)).json()
+    line = kept['items'][0]
+    assert (line['image_gone'], line['seller'], line['unit_price_cents']) == (True, '', 800)
+    assert kept['total_cents'] == 800
+    cart = client.get('/api/v1/cart', headers=bearer(buyer)).json()
+    assert [(i['image_id'], i['available']) for i in cart['items']] == [(other, False)]
+    assert client.get(
+        f'/api/v1/orders/{order_id}/images/{image_id}/original', headers=bearer(buyer)
+    ).status_code == 404  # fmt: skip
+
+
+def test_an_admin_deleting_a_buyer_keeps_the_sale_and_removes_the_cart(
+    client, library, seller, bob, buyer, carol
+):
+    admin = seller  # alice, the first account
+    image_id = image_on_sale(client, carol, price_cents=500, stock=3)
+    put_in_cart(client, buyer, image_id, 2)
+    order_id = checkout(client, buyer).json()['id']
+    put_in_cart(client, buyer, image_id, 1)
+    assert client.delete('/api/v1/admin/users/bob', headers=bearer(admin)).status_code == 204
+    sales = client.get('/api/v1/sales', headers=bearer(carol)).json()['items']
+    assert [(s['order_id'], s['buyer'], s['total_cents']) for s in sales] == [(order_id, '', 1000)]
+    cancelled = client.post(f'/api/v1/sales/{order_id}/cancel', headers=bearer(carol))
+    assert cancelled.status_code == 200
+    assert client.get(f'/api/v1/images/{image_id}').json()['stock'] == 3
+    with library.services.uow() as tx:
+        assert tx.carts.lines(bob.id) == []

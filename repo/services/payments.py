@@ -4,8 +4,8 @@ through a signed webhook.
 
 A hosted provider (Stripe Checkout style) implements `begin` by creating its checkout session
 and returning its reference and the `redirect_url`; its webhook route verifies the signature
-with `confirm` and hands the result to `OrderService.payment_confirmed(provider.name, confirmation)`. Nothing in the domain
-changes for it.
+with `confirm` and hands the result to `OrderService.payment_confirmed(name, confirmation)`.
+Nothing in the domain changes for it.
 """
 
 from __future__ import annotations
