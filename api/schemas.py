@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from api import schema_rules as rules
+from api.schemas_shop import WholeNumber
 from repo.core.schemas import (
     ImagePage,
     ImagePublic,
@@ -158,12 +159,12 @@ class ImagePatch(BaseModel):
     allow_download: StrictBool | None = Field(
         None, description='Let others download the original of a public image (true or false)'
     )
-    price_cents: StrictInt | None = Field(
+    price_cents: WholeNumber | None = Field(
         None,
         description='Put a public image on sale at this price (minor units, 0 or more; 0 is '
         'free); null takes it off sale. A private image -> 422',
     )
-    stock: StrictInt | None = Field(
+    stock: WholeNumber | None = Field(
         None, description='Copies for sale (0 or more); null: unlimited (digital copies)'
     )
 

@@ -4,19 +4,32 @@ minor units of `currency` (ISO 4217), never floats."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt
 
+from repo.core.money import MAX_QUANTITY
 from repo.core.schemas_shop import Cart, Order, Sale
 
 StatusName = Literal['awaiting_payment', 'paid', 'cancelled']
 
 
+def _whole(value: object) -> object:
+    """JSON's 27.0 is the integer 27 (as JSON Schema says); 27.5, "27" and true are not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+WholeNumber = Annotated[StrictInt, BeforeValidator(_whole)]
+
+
 class CartItemIn(BaseModel):
     model_config = ConfigDict(extra='ignore')
 
-    quantity: StrictInt = Field(description='Copies wanted, 0 to 1000; 0 removes the line')
+    quantity: WholeNumber = Field(
+        ge=0, le=MAX_QUANTITY, description='Copies wanted, 0 to 1000; 0 removes the line'
+    )
 
 
 class CartLineOut(BaseModel):

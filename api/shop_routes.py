@@ -64,6 +64,7 @@ def get_cart(actor: ShopperDep, services: ServicesDep) -> CartOut:
     summary='Set how many copies of an image are in your cart',
     description='`{"quantity": n}`; 0 removes the line. Answers the whole cart.',
     responses=_responses(
+        400,
         404,
         409,
         422,

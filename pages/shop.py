@@ -28,9 +28,9 @@ def shop_cards(items: list[ImagePublic], currency: str) -> str:
     cards = []
     for image in items:
         badge = (
-            '<span class="sb-badge sb-sold-out">Sold out</span>'
+            '<span class="sb-shop-badge sb-sold-out">Sold out</span>'
             if image.stock == 0
-            else f'<span class="sb-badge sb-price">'
+            else f'<span class="sb-shop-badge sb-price">'
             f'{markup.text(format_money(image.price_cents or 0, currency))}</span>'
         )
         cards.append(
