@@ -24,6 +24,10 @@ from repo.core.schemas import ImagePublic
 LIMIT = 200
 
 
+def price_text(cents: int, currency: str) -> str:
+    return 'Free' if cents == 0 else format_money(cents, currency)
+
+
 def shop_cards(items: list[ImagePublic], currency: str) -> str:
     cards = []
     for image in items:
@@ -31,7 +35,7 @@ def shop_cards(items: list[ImagePublic], currency: str) -> str:
             '<span class="sb-shop-badge sb-sold-out">Sold out</span>'
             if image.stock == 0
             else f'<span class="sb-shop-badge sb-price">'
-            f'{markup.text(format_money(image.price_cents or 0, currency))}</span>'
+            f'{markup.text(price_text(image.price_cents or 0, currency))}</span>'
         )
         cards.append(
             f'<a class="sb-shop-card" href="/images/{markup.text(image.id)}" '

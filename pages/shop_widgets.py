@@ -29,9 +29,8 @@ def buy_panel(
     currency = services.settings.currency
     with ui.column().classes('w-full gap-2').mark('buy-panel'):
         with ui.row().classes('items-center gap-2'):
-            ui.label(format_money(image.price_cents, currency)).classes(
-                'text-xl font-semibold'
-            ).mark('price')
+            price = 'Free' if image.price_cents == 0 else format_money(image.price_cents, currency)
+            ui.label(price).classes('text-xl font-semibold').mark('price')
             if image.stock == 0:
                 ui.badge('Sold out', color='grey-7').mark('sold-out')
             else:
