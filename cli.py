@@ -82,6 +82,13 @@ def serve(
         str | None,
         typer.Option(help='Address(es) people use, behind a proxy, comma-separated [none]'),
     ] = None,
+    currency: Annotated[
+        str | None, typer.Option(help="The shop's currency, ISO 4217 [env SHOEBOX_CURRENCY; EUR]")
+    ] = None,
+    watermark: Annotated[
+        bool | None,
+        typer.Option('--watermark/--no-watermark', help='Watermark previews of images on sale'),
+    ] = None,
 ) -> None:
     """Start the web app and API (the same as `uv run main.py`)."""
     from main import run_server
@@ -102,6 +109,8 @@ def serve(
         ssl_certfile=ssl_certfile,
         ssl_keyfile=ssl_keyfile,
         public_url=public_url,
+        currency=currency,
+        watermark=watermark,
     )
     run_server(settings)
 

@@ -6,7 +6,7 @@ import re
 
 from fastapi import APIRouter, FastAPI
 
-from api import admin_routes, auth_routes, fallback, image_routes, look_routes
+from api import admin_routes, auth_routes, fallback, image_routes, look_routes, shop_routes
 from api.browser_uploads import UploadObserver
 from api.deps import STATE_KEY, ApiContext, SessionUser
 from api.guards import BodyLimitGuard, Limit, MiB, SecurityHeaders, human_bytes
@@ -23,6 +23,10 @@ BODY_METHODS = frozenset({'POST', 'PUT', 'PATCH', 'DELETE'})
 TAGS = [
     {'name': 'auth', 'description': 'Accounts and personal API tokens (`Authorization: Bearer`)'},
     {'name': 'images', 'description': 'Upload, find, read, edit and delete images'},
+    {
+        'name': 'shop',
+        'description': 'Cart, checkout, orders and sales; amounts in minor units of one currency',
+    },
     {'name': 'admin', 'description': 'Accounts, quotas, settings, figures and the audit log'},
 ]
 DESCRIPTION = """\
@@ -68,6 +72,7 @@ def register(
     api.include_router(image_routes.router)
     api.include_router(look_routes.router)
     api.include_router(admin_routes.router)
+    api.include_router(shop_routes.router)
     api.include_router(fallback.admin_router)
     api.include_router(fallback.router)
     app.include_router(api)

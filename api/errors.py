@@ -17,8 +17,10 @@ from fastapi.routing import APIRoute
 from api.schemas import DuplicateOut, ErrorOut
 from api.schemas_admin import QuotaOut
 from repo.core.errors import (
+    CheckoutRefused,
     DiskFull,
     DuplicateImage,
+    NotEnoughStock,
     QuotaExceeded,
     ShoeboxError,
     Throttled,
@@ -45,6 +47,10 @@ def error_response(exc: ShoeboxError) -> JSONResponse:
             quota_images=exc.quota_images,
             used_images=exc.used_images,
         )
+    if isinstance(exc, NotEnoughStock):
+        body['available'] = exc.available
+    if isinstance(exc, CheckoutRefused):
+        body['lines'] = [{'image_id': i, 'requested': r, 'available': a} for i, r, a in exc.lines]
     if exc.status == 401:
         headers[WWW_AUTHENTICATE] = getattr(exc, 'challenge', 'Bearer')
     return JSONResponse(body, status_code=exc.status, headers=headers)

@@ -22,6 +22,7 @@ from api.offload import offload
 from api.schemas import ImageListOut, ImageOut, ImagePatch, VisibilityName
 from repo.core import policy
 from repo.core.errors import ShoeboxError
+from repo.core.money import MAX_PRICE_CENTS
 from repo.core.palette import PALETTE
 from repo.core.schemas import ImageUpdate
 from repo.core.validation import parse_tag_list
@@ -29,6 +30,7 @@ from repo.core.validation import parse_tag_list
 router = APIRouter(route_class=ShoeboxRoute, tags=['images'])
 
 MAX_QUERY = 256  # search_index.query.MAX_QUERY_CHARS: the index refuses longer search text
+MAX_PRICE = MAX_PRICE_CENTS  # minor units: no listing costs more
 MAX_OFFSET = 1_000_000_000  # beyond any library; the database's integers end not much later
 # Renditions up to this size are sent from memory (a thumbnail is ~20 KB, a preview ~200 KB).
 INLINE_RENDITION_BYTES = 2 * 1024 * 1024
@@ -156,6 +158,17 @@ def list_images(
             json_schema_extra={'pattern': rules.COLOR['pattern']},
         ),
     ] = '',
+    for_sale: Annotated[
+        bool | None, Query(description='true: only what can be bought; false: only what not')
+    ] = None,
+    min_price: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_PRICE, description='On sale at this price or more (minor units)'),
+    ] = None,
+    max_price: Annotated[
+        int | None,
+        Query(ge=0, le=MAX_PRICE, description='On sale at this price or less (minor units)'),
+    ] = None,
     sort: Literal['newest', 'oldest', 'relevance'] | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
@@ -166,6 +179,9 @@ def list_images(
         'visibility': visibility,
         'tags': parse_tag_list(tags),
         'color': color.strip() or None,
+        'for_sale': for_sale,
+        'min_price': min_price,
+        'max_price': max_price,
         'limit': limit,
         'offset': offset,
     }
@@ -248,15 +264,28 @@ def get_original(
 
 @router.patch(
     '/images/{image_id}',
-    summary='Change title, description, tags, visibility or allow_download',
+    summary='Change title, description, tags, visibility, allow_download, price or stock',
+    description=(
+        'Fields left out are not changed. `price_cents` (minor units) puts a public image on '
+        'sale and `null` takes it off; `stock` null is unlimited. Making an image private '
+        'takes it off sale and out of every cart.'
+    ),
     responses=responses(
-        400, 401, 403, 404, 413, 422, r403='A public image that is not yours, or ' + CROSS_ORIGIN
+        400,
+        401,
+        403,
+        404,
+        413,
+        422,
+        r403='A public image that is not yours, or ' + CROSS_ORIGIN,
+        r422='An invalid field, or a price on a private image (only public images are sold)',
     ),
 )
 def update_image(
     image_id: str, body: ImagePatch, user: AccountDep, services: ServicesDep
 ) -> ImageOut:
-    changes = ImageUpdate.model_validate(body.model_dump())
+    # Only the fields given: a null price means "off sale", a missing one "unchanged".
+    changes = ImageUpdate.model_validate(body.model_dump(exclude_unset=True))
     return ImageOut.of(services.images.update(actor_of(user), image_id, changes))
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
 from api import schema_rules as rules
+from api.schemas_shop import WholeNumber
 from repo.core.schemas import (
     ImagePage,
     ImagePublic,
@@ -71,6 +72,11 @@ class ImageOut(BaseModel):
     looks_like: str | None = Field(
         None, description='On upload: the id of one of your images that looks the same'
     )
+    price_cents: int | None = Field(
+        None, description='On sale at this price, in minor units of the currency; null: not'
+    )
+    stock: int | None = Field(None, description='Copies left; null: unlimited (or not on sale)')
+    for_sale: bool = Field(False, description='Whether it can be bought')
 
     @classmethod
     def of(cls, image: ImagePublic) -> ImageOut:
@@ -152,6 +158,14 @@ class ImagePatch(BaseModel):
     visibility: VisibilityName | None = None
     allow_download: StrictBool | None = Field(
         None, description='Let others download the original of a public image (true or false)'
+    )
+    price_cents: WholeNumber | None = Field(
+        None,
+        description='Put a public image on sale at this price (minor units, 0 or more; 0 is '
+        'free); null takes it off sale. A private image -> 422',
+    )
+    stock: WholeNumber | None = Field(
+        None, description='Copies for sale (0 or more); null: unlimited (digital copies)'
     )
 
 

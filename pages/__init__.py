@@ -21,13 +21,16 @@ def register(
     from pages import (
         account,
         admin,
+        cart,
         duplicates,
         home,
         image_page,
         layout,
+        orders,
         reset,
         search_by_image,
         session_rotation,
+        shop,
         signin,
         signup,
         tags,
@@ -48,6 +51,9 @@ def register(
     tags.create(services)
     admin.create(services)
     reset.create(services)
+    shop.create(services)
+    cart.create(services)
+    orders.create(services)
 
 
 def upload_observer(services: Services):  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ from pages.gallery_query import GalleryQuery, fetch
 from pages.image_owner import OwnerControls
 from pages.layout import frame
 from pages.session import current_user, here, session_id, sign_in_url
+from pages.shop_widgets import SalePanel, buy_panel
 from pages.similar import more_like_this
 from pages.tag_widgets import tag_chips
 from repo.container import Services
@@ -122,6 +123,8 @@ def details(services: Services, viewer: UserPublic | None, image: ImagePublic) -
     with ui.card().classes('w-full lg:w-1/3 gap-3').props('flat bordered'):
         if is_owner:
             OwnerControls(services, image, session_id())
+            ui.separator()
+            SalePanel(services, image, session_id())
         else:
             ui.label(image.title).classes('text-2xl font-medium sb-title').mark('title')
             if image.description:
@@ -132,6 +135,7 @@ def details(services: Services, viewer: UserPublic | None, image: ImagePublic) -
                 download = ui.button('Download original', icon='download')
                 download.props('download unelevated no-caps').mark('download')
                 download.props['href'] = markup.image_url(image.id, 'original')
+            buy_panel(services, viewer, image, session_id())
         ui.separator()
         facts(image, is_owner)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from nicegui import context, ui
 
+from pages.cart_badge import cart_button
 from pages.gallery_query import GalleryQuery
 from pages.session import end_session, session_id, sign_in_url
 from repo.container import Services
@@ -115,6 +116,11 @@ def _account_menu(services: Services, user: UserPublic) -> None:
                 'duplicates-link'
             )
             ui.menu_item('Tags', lambda: ui.navigate.to('/tags'))
+            ui.separator()
+            ui.menu_item('Shop', lambda: ui.navigate.to('/shop')).mark('shop-link')
+            ui.menu_item('Orders', lambda: ui.navigate.to('/orders')).mark('orders-link')
+            ui.menu_item('Sales', lambda: ui.navigate.to('/sales')).mark('sales-link')
+            ui.separator()
             ui.menu_item('Account', lambda: ui.navigate.to('/account'))
             if user.is_admin:
                 ui.menu_item('Admin', lambda: ui.navigate.to('/admin')).mark('admin-link')
@@ -178,6 +184,11 @@ def frame(
             ui.button(icon='cloud_upload', on_click=lambda: ui.navigate.to('/upload')).props(
                 'flat round dense color=white aria-label=Upload'
             ).classes('xs')
+        ui.button(icon='storefront', on_click=lambda: ui.navigate.to('/shop')).props(
+            'flat round dense color=white aria-label="Shop: images for sale"'
+        ).mark('shop-button').tooltip('Shop')
+        if user is not None:
+            cart_button(services, user)
         _theme_toggle()
         if user is not None:
             _account_menu(services, user)

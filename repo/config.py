@@ -40,12 +40,18 @@ class Settings:
     default_quota_bytes: int | None = None
     default_quota_images: int | None = None
     trash_days: int = 30
+    # The shop (issue 15): the one currency of the instance (ISO 4217), and whether previews
+    # of images on sale carry their owner's name, tiled faintly, for everyone but the owner
+    # and the buyers.
+    currency: str = 'EUR'
+    watermark: bool = False
 
     def __post_init__(self) -> None:
         for name in ('data_dir', 'ssl_certfile', 'ssl_keyfile'):
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):
                 object.__setattr__(self, name, Path(value))
+        object.__setattr__(self, 'currency', str(self.currency).strip().upper())
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -73,6 +79,11 @@ class Settings:
             raise ValueError('need 32 <= thumb_size <= preview_size <= 8192')
         if self.workers < 0:
             raise ValueError('workers must be >= 0 (0 = one per core)')
+        if not (len(self.currency) == 3 and self.currency.isascii() and self.currency.isalpha()):
+            raise ValueError(
+                f'currency (SHOEBOX_CURRENCY) must be an ISO 4217 code like EUR, not '
+                f'{self.currency!r}'
+            )
         for url in _split(self.public_url):
             if origin_of(url) is None:
                 raise ValueError(

@@ -27,10 +27,14 @@ from repo.db.uow import EventBus, UnitOfWork
 from repo.services.accounts import AccountService
 from repo.services.admin import AdminService
 from repo.services.audit import AuditLog
+from repo.services.cart import CartService
+from repo.services.checkout import CheckoutService
 from repo.services.image_workers import ImageWorkers
 from repo.services.images import ImageService
 from repo.services.maintenance import MaintenanceService
+from repo.services.orders import OrderService
 from repo.services.passwords import PasswordHashing
+from repo.services.payments import OfflinePayments, PaymentProvider
 from repo.services.quotas import QuotaService
 from repo.services.resets import ResetService
 from repo.services.runtime_settings import RuntimeSettings
@@ -176,7 +180,10 @@ class Services:
 
     @built_once
     def images(self) -> ImageService:
-        return ImageService(self.uow, self.blobs, self.staging, self.workers, self.limits)
+        return ImageService(
+            self.uow, self.blobs, self.staging, self.workers, self.limits,
+            watermark=lambda: self.settings.watermark,
+        )  # fmt: skip
 
     @built_once
     def finding(self) -> FindingService:
@@ -219,6 +226,24 @@ class Services:
     @built_once
     def resets(self) -> ResetService:
         return ResetService(self.uow, self.passwords, now=self.clock)
+
+    # ---- the shop (issue 15) ---------------------------------------------------------------
+
+    @built_once
+    def payments(self) -> PaymentProvider:
+        return OfflinePayments()
+
+    @built_once
+    def cart(self) -> CartService:
+        return CartService(self.uow, lambda: self.settings.currency)
+
+    @built_once
+    def checkout(self) -> CheckoutService:
+        return CheckoutService(self.uow, lambda: self.settings.currency, self.payments)
+
+    @built_once
+    def orders(self) -> OrderService:
+        return OrderService(self.uow, self.blobs)
 
     # ---- lifecycle ----------------------------------------------------------------------
 

@@ -54,6 +54,27 @@ class DuplicateImage(Conflict):
         self.existing_id = existing_id
 
 
+class NotEnoughStock(Conflict):
+    """A cart line wants more copies than are left: `available` says how many are."""
+
+    def __init__(self, available: int) -> None:
+        copies = f'{available} cop' + ('y is' if available == 1 else 'ies are')
+        super().__init__(f'Only {copies} left')
+        self.available = available
+
+
+class CheckoutRefused(Conflict):
+    """Some lines of the cart lack stock or are no longer on sale; nothing was bought.
+    `lines`: (image_id, requested, available) of each."""
+
+    def __init__(self, lines: list[tuple[str, int, int]]) -> None:
+        super().__init__(
+            'Some images in your cart are no longer available in the quantity you asked for; '
+            'nothing was bought'
+        )
+        self.lines = lines
+
+
 class TooLarge(ShoeboxError):
     status = 413
 

@@ -140,3 +140,33 @@ def require_self_or_admin(actor: Actor, user_id: int) -> None:
 
 def may_sign_up(actor: Actor, open_signup: bool) -> bool:
     return open_signup or actor.is_system or actor.is_admin
+
+
+# ---- the shop (issue 15) --------------------------------------------------------------------
+
+
+def require_shopper(actor: Actor) -> int:
+    """The buyer's (or seller's) id: a signed-in user whose token (if any) may use the shop."""
+    user_id = require_user(actor)
+    require_scope(actor, scopes.SHOP)
+    return user_id
+
+
+def may_be_on_sale(visibility: str) -> bool:
+    """Only public images are sold: a buyer must be able to see what they pay for."""
+    return visibility == PUBLIC
+
+
+def can_buy(actor: Actor, owner_id: int, visibility: str, listed: bool) -> bool:
+    """Whether a line for this image may be in the actor's cart and be charged."""
+    return listed and may_be_on_sale(visibility) and can_view(actor, owner_id, visibility)
+
+
+def require_not_own(actor: Actor, owner_id: int) -> None:
+    if is_owner(actor, owner_id):
+        raise Invalid('This is your own image: you cannot buy it')
+
+
+def unmarked_preview(actor: Actor, owner_id: int, has_bought: bool) -> bool:
+    """Who sees a watermarked image's preview without the mark: its owner and its buyers."""
+    return is_owner(actor, owner_id) or has_bought

@@ -55,6 +55,10 @@ class ImagePublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     looks_like: str | None = None  # set on add: the id of an own near-duplicate, if any
+    # The shop (issue 15): minor units; stock None = unlimited; not for sale: all None/False.
+    price_cents: int | None = None
+    stock: int | None = None
+    for_sale: bool = False
 
 
 class ImagePage(BaseModel):
@@ -74,6 +78,10 @@ class ImageUpdate(BaseModel):
     tags: list[str] | None = None
     visibility: Visibility | None = None
     allow_download: bool | None = None
+    # Given (even as null) or not: see `model_fields_set`. price_cents null: off sale;
+    # stock null: unlimited.
+    price_cents: int | None = None
+    stock: int | None = None
 
 
 class TokenPublic(BaseModel):

@@ -58,3 +58,13 @@ def lock_owner(conn: Connection, user_id: int) -> None:
         conn.execute(text('SELECT id FROM "user" WHERE id = :id FOR UPDATE'), {'id': user_id})
     else:
         conn.exec_driver_sql("UPDATE meta SET value = value WHERE key = ''")
+
+
+def begin_write(conn: Connection) -> None:
+    """Make this transaction a writer from its first statement, so that what it reads next is
+    not overtaken by another writer before it writes (a checkout reads the cart, then takes
+    stock). SQLite: its write lock, now (waiting up to the busy timeout rather than failing on
+    a stale snapshot). Postgres needs nothing: its conditional UPDATEs wait for row locks and
+    re-check their condition on the row as committed."""
+    if not is_postgres(conn):
+        conn.exec_driver_sql("UPDATE meta SET value = value WHERE key = ''")

@@ -180,3 +180,6 @@ class ApiToken(SQLModel, table=True):
 
 # The tables of administration (issue 13): audit log, password resets, runtime settings.
 from repo.db.tables_admin import AuditEntry, PasswordReset, RuntimeSetting  # noqa: E402, F401
+
+# The shop (issue 15): listings, carts, orders.
+from repo.db.tables_shop import CartItem, Listing, ShopOrder, ShopOrderLine  # noqa: E402, F401

@@ -39,6 +39,7 @@ from repo.db.repos.credentials import SessionRepository, TokenRepository
 from repo.db.repos.events import EventRepository
 from repo.db.repos.images import ImageRepository
 from repo.db.repos.search_docs import SearchDocRepository
+from repo.db.repos.shop import CartRepository, ListingRepository, OrderRepository
 from repo.db.repos.tags import TagRepository
 from repo.db.repos.throttle import ThrottleRepository
 from repo.db.repos.users import UserRepository
@@ -135,6 +136,23 @@ class Transaction:
     @cached_property
     def runtime_settings(self) -> RuntimeSettingRepository:
         return RuntimeSettingRepository(self.session)
+
+    # ---- the shop (issue 15) --------------------------------------------------------------
+
+    def begin_write(self) -> None:
+        dialect.begin_write(self.conn)
+
+    @cached_property
+    def listings(self) -> ListingRepository:
+        return ListingRepository(self.session)
+
+    @cached_property
+    def carts(self) -> CartRepository:
+        return CartRepository(self.session)
+
+    @cached_property
+    def orders(self) -> OrderRepository:
+        return OrderRepository(self.session)
 
     def _write_events(self) -> None:
         rows = [

@@ -56,11 +56,15 @@ class FindingService:
         visibility: str | None = None,
         tags: Sequence[str] = (),
         color: str | None = None,
+        for_sale: bool | None = None,
+        min_price: int | None = None,
+        max_price: int | None = None,
         sort: str = 'relevance',
         limit: int = 50,
         offset: int = 0,
     ) -> ImagePage:
-        """Full-text search through the index; every hit is re-checked against the database."""
+        """Full-text search through the index; every hit is re-checked against the database.
+        The shop's filters (the index knows no prices) apply to the page of hits."""
         policy.require_read(actor)
         limit, offset = check_page(limit, offset)
         if sort not in (*SORTS, 'relevance'):
@@ -92,6 +96,7 @@ class FindingService:
             rows = tx.images.by_ids(hits.ids)
             by_id = {r.id: r for r in rows if policy.can_view(actor, r.owner_id, r.visibility)}
             items = tx.images.public([by_id[i] for i in hits.ids if i in by_id])
+        items = [i for i in items if _sale_matches(i, for_sale, min_price, max_price)]
         return ImagePage(
             items=items, total=hits.total, limit=limit, offset=offset, suggestion=hits.suggestion
         )
@@ -213,3 +218,14 @@ class FindingService:
                 policy.view_scope(actor), prefix=wanted, by_count=sort == 'count', limit=limit
             )
         return [TagCount(name=name, count=n) for name, n in rows]
+
+
+def _sale_matches(
+    image: ImagePublic, for_sale: bool | None, min_price: int | None, max_price: int | None
+) -> bool:
+    if min_price is not None or max_price is not None:
+        for_sale = True
+    if for_sale is not None and image.for_sale != for_sale:
+        return False
+    price = image.price_cents or 0
+    return (min_price is None or price >= min_price) and (max_price is None or price <= max_price)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from io import BytesIO
 from typing import Any, BinaryIO
 
 from repo import imaging
@@ -27,6 +29,8 @@ from repo.db.repos.images import ImageFilter
 from repo.db.tables import Image, utcnow
 from repo.services.blob_gc import remove_if_unused
 from repo.services.image_workers import ImageWorkers, Limits
+from repo.services.shop_catalogue import apply_sale
+from repo.services.watermarks import WatermarkCache
 
 log = logging.getLogger(__name__)
 
@@ -54,12 +58,13 @@ class BlobFile:
     size: int
     download_name: str
     private: bool
+    data: bytes | None = None  # made on request (a watermarked preview), not in the store
 
     def open(self) -> BinaryIO:
-        return self.store.open(self.key)
+        return BytesIO(self.data) if self.data is not None else self.store.open(self.key)
 
     def read(self) -> bytes:
-        return self.store.read(self.key)
+        return self.data if self.data is not None else self.store.read(self.key)
 
 
 def check_page(limit: int, offset: int) -> tuple[int, int]:
@@ -92,12 +97,17 @@ class ImageService:
         staging: Staging,
         workers: ImageWorkers,
         limits: Callable[[], Limits],
+        *,
+        watermark: Callable[[], bool] = lambda: False,
+        watermarks: WatermarkCache | None = None,
     ) -> None:
         self.uow = uow
         self.blobs = blobs
         self.staging = staging
         self.workers = workers
         self.limits = limits
+        self.watermark = watermark  # SHOEBOX_WATERMARK: mark previews of images on sale
+        self.watermarks = watermarks or WatermarkCache()
 
     def get(self, actor: Actor, image_id: str) -> ImagePublic:
         policy.require_read(actor)
@@ -112,11 +122,15 @@ class ImageService:
         visibility: str | None = None,
         tags: Sequence[str] = (),
         color: str | None = None,
+        for_sale: bool | None = None,
+        min_price: int | None = None,
+        max_price: int | None = None,
         sort: str = 'newest',
         limit: int = 50,
         offset: int = 0,
     ) -> ImagePage:
-        """Images the actor may see, filtered, newest or oldest first, with the total count."""
+        """Images the actor may see, filtered, newest or oldest first, with the total count.
+        `for_sale`: only what can be bought (or only what cannot); prices in minor units."""
         policy.require_read(actor)
         limit, offset = check_page(limit, offset)
         if sort not in SORTS:
@@ -131,6 +145,9 @@ class ImageService:
                 visibility=check_visibility(visibility).value if visibility else None,
                 tags=check_tags(tags),
                 color=check_color(color) if color else None,
+                for_sale=for_sale,
+                min_price=min_price,
+                max_price=max_price,
             )
             rows, total = tx.images.page(
                 policy.view_scope(actor), wanted, newest_first=sort == 'newest',
@@ -153,6 +170,7 @@ class ImageService:
                 image.allow_download = changes.allow_download
             if changes.tags is not None:
                 tx.tags.replace_links(image.id, check_tags(changes.tags))
+            apply_sale(tx, image, changes)
             image.updated_at = utcnow()
             tx.images.save(image)
             tx.emit(ImageChanged(image.id, public=image.visibility == Visibility.public.value))
@@ -188,6 +206,7 @@ class ImageService:
         policy.require_read(actor)
         with self.uow() as tx:
             image = visible_row(tx, actor, image_id)
+            mark = self._mark_for(tx, actor, image) if kind == 'preview' else None
         if kind == 'original':
             if not policy.may_download_original(actor, image.owner_id, image.allow_download):
                 raise ImageNotFound()
@@ -207,6 +226,8 @@ class ImageService:
         if stat is None:
             log.error('Blob missing for image %s (%s)', image.id, kind)
             raise ImageNotFound()
+        if mark:
+            return self._marked_preview(image, key, mark)
         return BlobFile(
             store=self.blobs,
             key=key,
@@ -214,7 +235,32 @@ class ImageService:
             etag=f'"{image.sha256[:32]}-{kind[0]}"',
             size=stat.size,
             download_name=name,
-            private=image.visibility != Visibility.public.value,
+            # Watermarks on: the same URL shows others a marked preview, so no shared cache.
+            private=image.visibility != Visibility.public.value or mark == '',
+        )
+
+    def _mark_for(self, tx: Any, actor: Actor, image: Image) -> str | None:
+        """The name to put on this preview for this viewer; '' when watermarks apply to the
+        image but not to this viewer (its owner, a buyer); None when they do not apply."""
+        if not self.watermark() or tx.listings.get(image.id) is None:
+            return None
+        bought = actor.user_id is not None and tx.orders.has_bought(actor.user_id, image.id)
+        if policy.unmarked_preview(actor, image.owner_id, bought):
+            return ''
+        owner = tx.users.get(image.owner_id)
+        return (owner.display_name or owner.username) if owner is not None else ''
+
+    def _marked_preview(self, image: Image, key: str, name: str) -> BlobFile:
+        data = self.watermarks.get(image.sha256, name, lambda: self.blobs.read(key))
+        return BlobFile(
+            store=self.blobs,
+            key=key,
+            media_type='image/webp',
+            etag=f'"{image.sha256[:32]}-w{zlib.crc32(name.encode()):08x}"',
+            size=len(data),
+            download_name=f'{title_from_filename(image.filename)}.preview.webp',
+            private=True,
+            data=data,
         )
 
     def _make_preview(self, sha256: str) -> None:

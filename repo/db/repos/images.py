@@ -10,13 +10,15 @@ from sqlalchemy import Row, bindparam, delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from repo.core.policy import ViewScope
+from repo.core.policy import PUBLIC, ViewScope
 from repo.core.schemas import ImagePublic
 from repo.core.visibility import Visibility
 from repo.db import filters
 from repo.db.errors import ConstraintConflict
+from repo.db.repos.shop import ListingRepository
 from repo.db.repos.tags import TagRepository
 from repo.db.tables import Image, ImageTag, Tag, User
+from repo.db.tables_shop import Listing
 
 _SAME_BYTES = select(Image.id, Image.owner_id, Image.title).where(
     col(Image.sha256) == bindparam('sha256')
@@ -31,6 +33,9 @@ class ImageFilter:
     visibility: str | None = None
     tags: Sequence[str] = ()
     color: str | None = None
+    for_sale: bool | None = None  # the shop: only listed (True) or unlisted (False) images
+    min_price: int | None = None  # minor units; implies for sale
+    max_price: int | None = None
 
 
 class ImageRepository:
@@ -152,6 +157,7 @@ class ImageRepository:
             conditions.append(col(Image.id).in_(tagged))
         if wanted.color:
             conditions.append(col(Image.color_names).contains(f',{wanted.color},'))
+        conditions.extend(listed_conditions(wanted))
         return conditions
 
     # ---- public shape ---------------------------------------------------------------------
@@ -178,10 +184,32 @@ class ImageRepository:
                 select(User.id, User.username).where(col(User.id).in_(owner_ids))
             ).all()
         )
-        return [public_of(i, tags[i.id], auto[i.id], owners.get(i.owner_id, '')) for i in images]
+        sale = ListingRepository(self.session).of_images(ids)
+        return [
+            public_of(i, tags[i.id], auto[i.id], owners.get(i.owner_id, ''), sale.get(i.id))
+            for i in images
+        ]
 
 
-def public_of(image: Image, tags: list[str], auto: list[str], owner: str) -> ImagePublic:
+def listed_conditions(wanted: ImageFilter) -> list[Any]:
+    """The shop's filters: on sale or not, and a price range (minor units)."""
+    if wanted.for_sale is None and wanted.min_price is None and wanted.max_price is None:
+        return []
+    priced = []
+    if wanted.min_price is not None:
+        priced.append(col(Listing.price_cents) >= wanted.min_price)
+    if wanted.max_price is not None:
+        priced.append(col(Listing.price_cents) <= wanted.max_price)
+    listed = select(Listing.image_id).where(*priced)
+    if wanted.for_sale is False and not priced:
+        return [col(Image.id).not_in(listed)]
+    # Only public images are on sale (an image made private goes off sale in the same step).
+    return [col(Image.id).in_(listed), col(Image.visibility) == PUBLIC]
+
+
+def public_of(
+    image: Image, tags: list[str], auto: list[str], owner: str, listing: Listing | None = None
+) -> ImagePublic:
     return ImagePublic(
         **image.model_dump(exclude={'colors', 'visibility', 'signature', 'color_names'}),
         visibility=Visibility(image.visibility),
@@ -190,4 +218,7 @@ def public_of(image: Image, tags: list[str], auto: list[str], owner: str) -> Ima
         tags=tags,
         auto_tags=auto,
         owner=owner,
+        price_cents=listing.price_cents if listing else None,
+        stock=listing.stock if listing else None,
+        for_sale=listing is not None,
     )
