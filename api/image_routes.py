@@ -19,14 +19,23 @@ from api.files import file_response
 from api.head_routes import answer_head_too
 from api.multipart import read_upload, run_image_job
 from api.offload import offload
-from api.schemas import ImageListOut, ImageOut, ImagePatch, VisibilityName
+from api.schemas import (
+    ImageListOut,
+    ImageOut,
+    ImagePatch,
+    TimelineOut,
+    VisibilityName,
+    YearOut,
+)
 from repo.core import policy
 from repo.core.errors import ShoeboxError
 from repo.core.palette import PALETTE
 from repo.core.schemas import ImageUpdate
+from repo.core.timeline import FIRST_YEAR, LAST_YEAR, SORT_HELP, SORTS
 from repo.core.validation import parse_tag_list
 
 router = APIRouter(route_class=ShoeboxRoute, tags=['images'])
+SortName = Literal['newest', 'oldest', 'relevance', 'uploaded_newest', 'uploaded_oldest']
 
 MAX_QUERY = 256  # search_index.query.MAX_QUERY_CHARS: the index refuses longer search text
 MAX_OFFSET = 1_000_000_000  # beyond any library; the database's integers end not much later
@@ -137,7 +146,12 @@ async def upload_image(
     summary='List or search the images you may see',
     description=(
         'Without `q`: newest first by default. With `q`: full-text search over title, '
-        'description and tags, by relevance by default. Anonymous callers see public images only.'
+        'description and tags, by relevance by default. Anonymous callers see public images '
+        'only.\n\n`sort`: '
+        + '; '.join(f'`{k}`: {v}' for k, v in SORT_HELP.items())
+        + '. `newest` and `oldest` walk the timeline (date taken, falling back to the upload '
+        'time, as `sort_at`); before the timeline existed they meant the upload order, which '
+        'is now `uploaded_newest` and `uploaded_oldest`.'
     ),
     responses=responses(401, 422),
 )
@@ -156,7 +170,17 @@ def list_images(
             json_schema_extra={'pattern': rules.COLOR['pattern']},
         ),
     ] = '',
-    sort: Literal['newest', 'oldest', 'relevance'] | None = None,
+    sort: SortName | None = None,
+    year: Annotated[
+        int | None,
+        Query(
+            ge=FIRST_YEAR,
+            le=LAST_YEAR,
+            description='Jump to a year of the timeline (without `q`; `sort` newest or oldest): '
+            'newest first, the list starts with the photos of that year and goes on to older '
+            'ones; oldest first, it starts with that year and goes on to newer ones',
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ImageListOut:
@@ -172,9 +196,37 @@ def list_images(
     if q.strip():
         page = services.finding.search(viewer, q, sort=sort or 'relevance', **filters)
     else:  # no query, no relevance: newest first
-        order = sort if sort in ('newest', 'oldest') else 'newest'
-        page = services.images.list(viewer, sort=order, **filters)
+        order = sort if sort in SORTS else 'newest'
+        page = services.images.list(viewer, sort=order, year=year, **filters)
     return ImageListOut.of(page)
+
+
+@router.get(
+    '/timeline',
+    summary='The years of the timeline',
+    description=(
+        'The years that hold images you may see (by date taken, falling back to the upload '
+        'time), with how many, for jumping to one with `GET /images?year=`. Takes the same '
+        'filters as the list. Anonymous callers count public images only.'
+    ),
+    responses=responses(401, 422),
+)
+def timeline_years(
+    caller: CallerDep,
+    services: ServicesDep,
+    tags: Annotated[str, Query(description='Comma-separated; images with all of them')] = '',
+    owner: Annotated[str, Query(description='Username')] = '',
+    visibility: VisibilityName | None = None,
+    color: Annotated[str, Query(max_length=20, description=COLOR_HELP)] = '',
+) -> TimelineOut:
+    years = services.images.years(
+        caller.actor,
+        owner=owner.strip() or None,
+        visibility=visibility,
+        tags=parse_tag_list(tags),
+        color=color.strip() or None,
+    )
+    return TimelineOut(years=[YearOut(year=y.year, count=y.count) for y in years])
 
 
 @router.get('/images/{image_id}', summary='One image', responses=NOT_FOUND)
@@ -248,7 +300,7 @@ def get_original(
 
 @router.patch(
     '/images/{image_id}',
-    summary='Change title, description, tags, visibility or allow_download',
+    summary='Change title, description, tags, visibility, allow_download or share_location',
     responses=responses(
         400, 401, 403, 404, 413, 422, r403='A public image that is not yours, or ' + CROSS_ORIGIN
     ),

@@ -31,6 +31,11 @@ class TokenUser(UserPublic):
     token_scopes: tuple[str, ...] = ()
 
 
+class Location(BaseModel):
+    latitude: float
+    longitude: float
+
+
 class ImagePublic(BaseModel):
     id: str
     title: str
@@ -55,6 +60,18 @@ class ImagePublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     looks_like: str | None = None  # set on add: the id of an own near-duplicate, if any
+    sort_at: datetime | None = None  # the timeline: taken_at, else created_at (naive UTC)
+    iso: int | None = None
+    exposure_s: float | None = None
+    f_number: float | None = None
+    focal_mm: float | None = None
+    share_location: bool = False  # others' downloads of the original keep the GPS position
+    location: Location | None = None  # the owner's eyes only (ImageService.get fills it in)
+
+
+class YearCount(BaseModel):
+    year: int
+    count: int
 
 
 class ImagePage(BaseModel):
@@ -74,6 +91,7 @@ class ImageUpdate(BaseModel):
     tags: list[str] | None = None
     visibility: Visibility | None = None
     allow_download: bool | None = None
+    share_location: bool | None = None
 
 
 class TokenPublic(BaseModel):

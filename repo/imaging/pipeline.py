@@ -20,6 +20,7 @@ from datetime import datetime
 from PIL import Image, UnidentifiedImageError
 
 from repo.core.errors import DiskFull, is_disk_full
+from repo.imaging.camera import NO_FACTS, CameraFacts, camera_facts
 from repo.imaging.exif import TRANSPOSE, exif_facts
 from repo.imaging.signals import (
     Signals,
@@ -81,6 +82,7 @@ class ImageFacts:
     colors: tuple[str, ...]  # up to 5 '#rrggbb', most dominant first
     dhash: int  # 64-bit difference hash as a signed 64-bit int (fits SQLite INTEGER)
     signature: bytes = b''  # colour layout, see signature_of(); b'' when not computed
+    settings: CameraFacts = NO_FACTS  # ISO, exposure, aperture, focal length, GPS
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,7 @@ def _process(
         except _DECODE_ERRORS:
             raise _Rejected(422, _CORRUPT) from None
         orientation, taken_at, camera = exif_facts(im)
+        settings = camera_facts(im)
         icc = im.info.get('icc_profile')
         preview = _shrink(_decodable_mode(im), box)
     preview = _output_mode(preview)
@@ -229,6 +232,7 @@ def _process(
         colors=dominant_colors(thumb),
         dhash=to_signed64(dhash(thumb)),
         signature=signature_of(thumb),
+        settings=settings,
     )
 
 

@@ -10,11 +10,12 @@ from typing import Any, BinaryIO
 from repo import imaging
 from repo.blobs.staging import Staging
 from repo.blobs.store import BlobMissing, BlobStore, original_key, rendition_key
-from repo.core import palette, policy
+from repo.core import palette, policy, timeline
 from repo.core.actor import Actor
 from repo.core.errors import Forbidden, ImageNotFound, Invalid, NotFound
 from repo.core.events import ImageChanged, ImageRemoved
-from repo.core.schemas import ImagePage, ImagePublic, ImageUpdate
+from repo.core.schemas import ImagePage, ImagePublic, ImageUpdate, Location, YearCount
+from repo.core.timeline import SORTS
 from repo.core.validation import (
     check_description,
     check_tags,
@@ -31,7 +32,6 @@ from repo.services.image_workers import ImageWorkers, Limits
 log = logging.getLogger(__name__)
 
 MAX_PAGE = 200
-SORTS = ('newest', 'oldest')
 MEDIA_TYPES = {
     'JPEG': 'image/jpeg',
     'PNG': 'image/png',
@@ -84,6 +84,14 @@ def visible_row(tx: Any, actor: Actor, image_id: object) -> Image:
     return image
 
 
+def with_location(tx: Any, actor: Actor, image: Image, shown: ImagePublic) -> ImagePublic:
+    """The image's public shape, with where it was taken when the actor is its owner."""
+    found = tx.images.location(image)
+    if found is None or not policy.may_see_location(actor, image.owner_id):
+        return shown
+    return shown.model_copy(update={'location': Location(latitude=found[0], longitude=found[1])})
+
+
 class ImageService:
     def __init__(
         self,
@@ -102,7 +110,8 @@ class ImageService:
     def get(self, actor: Actor, image_id: str) -> ImagePublic:
         policy.require_read(actor)
         with self.uow() as tx:
-            return tx.images.public([visible_row(tx, actor, image_id)])[0]
+            image = visible_row(tx, actor, image_id)
+            return with_location(tx, actor, image, tx.images.public([image])[0])
 
     def list(
         self,
@@ -113,31 +122,72 @@ class ImageService:
         tags: Sequence[str] = (),
         color: str | None = None,
         sort: str = 'newest',
+        year: int | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> ImagePage:
-        """Images the actor may see, filtered, newest or oldest first, with the total count."""
+        """Images the actor may see, filtered, in one of timeline.SORTS, with the total count.
+        `year` starts the page at that year of the timeline (and goes on past it)."""
         policy.require_read(actor)
         limit, offset = check_page(limit, offset)
         if sort not in SORTS:
             raise Invalid(f'Sort must be one of {", ".join(SORTS)}, not "{sort}"')
         with self.uow() as tx:
-            owner_id = None
-            if owner:
-                owner_id = tx.users.id_of(owner.lower())
-                owner_id = -1 if owner_id is None else owner_id
-            wanted = ImageFilter(
-                owner_id=owner_id,
-                visibility=check_visibility(visibility).value if visibility else None,
-                tags=check_tags(tags),
-                color=check_color(color) if color else None,
-            )
+            wanted = self._filter(tx, owner, visibility, tags, color, sort, year)
             rows, total = tx.images.page(
-                policy.view_scope(actor), wanted, newest_first=sort == 'newest',
-                limit=limit, offset=offset,
-            )  # fmt: skip
+                policy.view_scope(actor), wanted, sort=sort, limit=limit, offset=offset
+            )
             items = tx.images.public(rows)
         return ImagePage(items=items, total=total, limit=limit, offset=offset)
+
+    def years(
+        self,
+        actor: Actor,
+        *,
+        owner: str | None = None,
+        visibility: str | None = None,
+        tags: Sequence[str] = (),
+        color: str | None = None,
+    ) -> list[YearCount]:
+        """The years of the timeline the actor may see (with these filters), newest first."""
+        policy.require_read(actor)
+        with self.uow() as tx:
+            wanted = self._filter(tx, owner, visibility, tags, color, 'newest', None)
+            found = tx.images.years(policy.view_scope(actor), wanted)
+        return [YearCount(year=y, count=n) for y, n in found]
+
+    @staticmethod
+    def _filter(
+        tx: Any,
+        owner: str | None,
+        visibility: str | None,
+        tags: Sequence[str],
+        color: str | None,
+        sort: str,
+        year: int | None,
+    ) -> ImageFilter:
+        owner_id = None
+        if owner:
+            owner_id = tx.users.id_of(owner.lower())
+            owner_id = -1 if owner_id is None else owner_id
+        before = since = None
+        if year is not None:
+            if not timeline.FIRST_YEAR <= year <= timeline.LAST_YEAR:
+                raise Invalid(
+                    f'year must be between {timeline.FIRST_YEAR} and {timeline.LAST_YEAR}'
+                )
+            if timeline.by_upload(sort):
+                raise Invalid('year goes with the timeline sorts (newest, oldest)')
+            side, bound = timeline.year_bound(year, sort)
+            before, since = (bound, None) if side == 'before' else (None, bound)
+        return ImageFilter(
+            owner_id=owner_id,
+            visibility=check_visibility(visibility).value if visibility else None,
+            tags=check_tags(tags),
+            color=check_color(color) if color else None,
+            before=before,
+            since=since,
+        )
 
     def update(self, actor: Actor, image_id: str, changes: ImageUpdate) -> ImagePublic:
         with self.uow() as tx:
@@ -151,12 +201,14 @@ class ImageService:
                 image.visibility = check_visibility(changes.visibility).value
             if changes.allow_download is not None:
                 image.allow_download = changes.allow_download
+            if changes.share_location is not None:
+                image.share_location = changes.share_location
             if changes.tags is not None:
                 tx.tags.replace_links(image.id, check_tags(changes.tags))
             image.updated_at = utcnow()
             tx.images.save(image)
             tx.emit(ImageChanged(image.id, public=image.visibility == Visibility.public.value))
-            return tx.images.public([image])[0]
+            return with_location(tx, actor, image, tx.images.public([image])[0])
 
     def delete(self, actor: Actor, image_id: str) -> None:
         with self.uow() as tx:
