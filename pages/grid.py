@@ -8,6 +8,7 @@ one listener on the container, which reads the tile's data-id. The selection is 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from nicegui import events, run, ui
 
@@ -16,6 +17,7 @@ from pages.gallery_query import GalleryQuery, fetch
 from repo.container import Services
 from repo.core.errors import ShoeboxError
 from repo.core.schemas import ImagePublic, UserPublic
+from repo.core.timeline import on_timeline
 
 BATCH = 60
 
@@ -54,6 +56,7 @@ class ThumbnailGrid:
         self._seen: set[str] = set()
         self._loading = False
         self._generation = 0
+        self._last_day: date | None = None  # the timeline's day of the last tile shown
         self.selected: list[str] = []
         self._anchor: str | None = None
         self.on_loaded: list[Callable[[], None]] = []
@@ -101,6 +104,7 @@ class ThumbnailGrid:
         if page is None or generation != self._generation:
             return  # shutting down, or a newer query overtook this one
         self.items, self._seen, self.total, self._offset = [], set(), page.total, 0
+        self._last_day = None
         self.suggestion = page.suggestion
         self.selected, self._anchor = [], None
         self.container.clear()
@@ -136,17 +140,7 @@ class ThumbnailGrid:
         self.items.extend(fresh)
         self._seen.update(i.id for i in fresh)
         if fresh:
-            terms = markup.search_terms(self.query.text)
-            tiles = ''.join(
-                markup.tile(
-                    image,
-                    self.query.url(f'/images/{image.id}', i=start + n),
-                    start + n,
-                    terms,
-                    selectable=self.owns(image),
-                )
-                for n, image in enumerate(fresh)
-            )
+            tiles = self._tiles(fresh, start)
             with self.container:
                 ui.html(tiles, sanitize=False).classes('sb-batch')
         self.more.visible = self.has_more
@@ -158,6 +152,21 @@ class ThumbnailGrid:
                 self.empty_state(self)
         for callback in self.on_loaded:
             callback()
+
+    def _tiles(self, fresh: list[ImagePublic], start: int) -> str:
+        """The tiles' HTML, with month and day headers when the order is the timeline."""
+        terms = markup.search_terms(self.query.text)
+        headers = on_timeline(self.query.effective_sort) and not self.query.searching
+        out: list[str] = []
+        for n, image in enumerate(fresh):
+            if headers:
+                day = (image.sort_at or image.created_at).date()
+                if day != self._last_day:
+                    out.append(markup.timeline_headers(day, self._last_day))
+                    self._last_day = day
+            href = self.query.url(f'/images/{image.id}', i=start + n)
+            out.append(markup.tile(image, href, start + n, terms, selectable=self.owns(image)))
+        return ''.join(out)
 
     # ---- selection --------------------------------------------------------------------------
 

@@ -14,11 +14,18 @@ from pages.gallery_query import GalleryQuery
 from pages.grid import ThumbnailGrid
 from pages.layout import frame
 from pages.markup import plural
+from pages.year_jump import YearJump
 from pages.session import current_user, here, redirect_to_sign_in, session_id, sign_in_url
 from repo.container import Services
 from repo.core.schemas import UserPublic
 
-SORT_LABELS = {'relevance': 'Best match', 'newest': 'Newest first', 'oldest': 'Oldest first'}
+SORT_LABELS = {
+    'relevance': 'Best match',
+    'newest': 'Newest taken',
+    'oldest': 'Oldest taken',
+    'uploaded_newest': 'Recently uploaded',
+    'uploaded_oldest': 'First uploaded',
+}
 SCOPE_LABELS = {'all': 'All', 'mine': 'Mine', 'public': 'Public'}
 MAX_SUGGESTED_TAGS = 12
 
@@ -37,10 +44,11 @@ class Gallery:
                 .mark('scope')
             )
             self.scope.visible = viewer is not None
+            self.years = YearJump(services, viewer, self.jump_to)
             self.sort = (
                 ui.select(self._sort_options(), value=query.effective_sort, on_change=self._sort)
                 .props('dense outlined options-dense aria-label="Sort order"')
-                .classes('min-w-[150px]')
+                .classes('min-w-[170px]')
                 .mark('sort')
             )
         self.colors = ColorFilter(query.color, self.pick_color)
@@ -68,9 +76,10 @@ class Gallery:
         ui.navigate.history.replace(query.url())
         self.sort.set_options(self._sort_options(), value=query.effective_sort)
         await self.grid.reload(query)
+        await self.years.update(query)
 
     async def search(self, text: str | None) -> None:
-        await self.apply(self.query.with_(text=(text or '').strip()[:200]))
+        await self.apply(self.query.with_(text=(text or '').strip()[:200], year=None))
 
     async def search_for(self, text: str) -> None:
         """Search as if typed in the header's box (a "did you mean" click)."""
@@ -85,7 +94,11 @@ class Gallery:
     async def _sort(self) -> None:
         value = self.sort.value
         if value and value != self.query.effective_sort:
-            await self.apply(self.query.with_(sort=value))
+            await self.apply(self.query.with_(sort=value, year=None))
+
+    async def jump_to(self, year: int | None) -> None:
+        if year != self.query.jumped:
+            await self.apply(self.query.with_(year=year))
 
     async def pick_color(self, color: str) -> None:
         await self.apply(self.query.with_(color=color))
@@ -120,6 +133,10 @@ class Gallery:
             self.heading.text = plural(total, 'image')
         if query.color:
             self.heading.text += f' · {query.color}'
+        if query.jumped is not None:
+            self.heading.text += f' · from {query.jumped} ' + (
+                'back' if query.effective_sort == 'newest' else 'on'
+            )
         self.colors.set(query.color)
         self._tags()
 
@@ -225,9 +242,10 @@ def create(services: Services) -> None:
         tags: str = '',
         sort: str = '',
         color: str = '',
+        year: str = '',
     ) -> RedirectResponse | None:
         viewer = current_user(services)
-        query = GalleryQuery.from_params(q, scope, tags, sort, color)
+        query = GalleryQuery.from_params(q, scope, tags, sort, color, year)
         if query.scope == 'mine' and viewer is None:
             return redirect_to_sign_in(request)
         with frame(
@@ -237,4 +255,5 @@ def create(services: Services) -> None:
         page.search.on_value_change(lambda e: gallery.search(e.value))
         gallery.search_box = page.search
         await gallery.grid.reload()
+        await gallery.years.update(query)
         return None

@@ -146,10 +146,11 @@ def create(services: Services) -> None:
         tags: str = '',
         sort: str = '',
         color: str = '',
+        year: str = '',
         i: int = -1,
     ) -> None:
         viewer = current_user(services)
-        query = GalleryQuery.from_params(q, scope, tags, sort, color)
+        query = GalleryQuery.from_params(q, scope, tags, sort, color, year)
         back = query.url('/')
         try:
             image = await run.io_bound(services.images.get, Actor.of(viewer), image_id)

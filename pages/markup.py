@@ -6,7 +6,7 @@ Also the small text formats the pages share: file sizes, dates, image byte URLs.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html import escape
 
 from repo.core.schemas import ImagePublic
@@ -80,14 +80,28 @@ def tile(image: ImagePublic, href: str, index: int, terms: list[str], *, selecta
         if selectable
         else ''
     )
+    ratio = min(max(image.width / max(image.height, 1), 0.25), 5.0)  # layout only: clamped
     return (
-        f'<div class="sb-tile" data-id="{image.id}" data-i="{index}" style="background:{bg}">'
+        f'<div class="sb-tile" data-id="{image.id}" data-i="{index}" '
+        f'style="background:{bg};--ar:{ratio:.4f}">'
         f'<a class="sb-link" href="{text(href)}">'
         f'<img src="{image_url(image.id)}" loading="lazy" decoding="async" alt="{title}" '
         f'width="{image.width}" height="{image.height}">'
         f'<span class="sb-caption">{highlight(image.title, terms)}</span></a>'
         f'{badge}{check}</div>'
     )
+
+
+def timeline_headers(day: date, previous: date | None) -> str:
+    """The month header (when the month changes) and the day header that start a day on the
+    timeline; after the first, a filler ends the day before's last row of tiles."""
+    out = '' if previous is None else '<span class="sb-fill" aria-hidden="true"></span>'
+    if previous is None or (day.year, day.month) != (previous.year, previous.month):
+        out += (
+            f'<h2 class="sb-month" id="sb-month-{day:%Y-%m}" data-year="{day.year}">'
+            f'{day:%B %Y}</h2>'
+        )
+    return out + f'<h3 class="sb-day">{day:%A} {day.day} {day:%B}</h3>'
 
 
 def selection_css(ids: list[str]) -> str:
