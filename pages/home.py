@@ -14,8 +14,8 @@ from pages.gallery_query import GalleryQuery
 from pages.grid import ThumbnailGrid
 from pages.layout import frame
 from pages.markup import plural
-from pages.year_jump import YearJump
 from pages.session import current_user, here, redirect_to_sign_in, session_id, sign_in_url
+from pages.year_jump import YearJump
 from repo.container import Services
 from repo.core.schemas import UserPublic
 

@@ -25,7 +25,12 @@ from search_index.snapshot import DocSet, Snapshot
 
 SORTS = ('relevance', 'newest', 'oldest', 'uploaded_newest', 'uploaded_oldest')
 # The date column each sort walks: the timeline (date taken, else upload) or the upload time.
-SORT_COLUMN = {'newest': 'taken', 'oldest': 'taken', 'uploaded_newest': 'created', 'uploaded_oldest': 'created'}
+SORT_COLUMN = {
+    'newest': 'taken',
+    'oldest': 'taken',
+    'uploaded_newest': 'created',
+    'uploaded_oldest': 'created',
+}
 VISIBILITIES = (None, 'public', 'private')
 
 

@@ -58,9 +58,7 @@ def test_newest_and_oldest_follow_the_date_taken_and_upload_order_stays(
     assert titles(client.get('/api/v1/images?sort=oldest', headers=auth)) == taken_order[::-1]
     uploaded = ['Screenshot', 'Old scan 2015', 'Summer 2020']
     assert titles(client.get('/api/v1/images?sort=uploaded_newest', headers=auth)) == uploaded
-    assert (
-        titles(client.get('/api/v1/images?sort=uploaded_oldest', headers=auth)) == uploaded[::-1]
-    )
+    assert titles(client.get('/api/v1/images?sort=uploaded_oldest', headers=auth)) == uploaded[::-1]
     summer = album['summer']
     assert summer['sort_at'].startswith('2020-07-14T18:30')
     assert album['shot']['sort_at'][:16] == album['shot']['created_at'][:16]

@@ -15,11 +15,11 @@ from repo.core import policy
 from repo.core.actor import Actor
 from repo.core.errors import Invalid
 from repo.core.schemas import ImagePage, ImagePublic, SimilarImage, SimilarPage, TagCount
+from repo.core.timeline import SORTS
 from repo.core.uploads import UploadItem
 from repo.core.validation import check_tags, check_visibility
 from repo.looks.cache import LooksCache
 from repo.services.image_workers import ImageWorkers, Limits, rejection_error
-from repo.core.timeline import SORTS
 from repo.services.images import check_color, check_page, visible_row
 from repo.services.ingest import IngestService
 from repo.similarity import NEAR_DUPLICATE_DISTANCE, SIMILAR_DISTANCE
