@@ -84,8 +84,11 @@ class ThumbnailGrid:
     def has_more(self) -> bool:
         return self._offset < self.total
 
-    async def reload(self, query: GalleryQuery | None = None) -> None:
-        """Show the first batch for this query (replacing whatever was shown)."""
+    async def reload(
+        self, query: GalleryQuery | None = None, *, keep_selection: bool = False
+    ) -> None:
+        """Show the first batch for this query (replacing whatever was shown). With
+        keep_selection, the selected images still shown stay selected (a filter changed)."""
         if query is not None:
             self.query = query
         self._generation += 1
@@ -106,9 +109,11 @@ class ThumbnailGrid:
         self.items, self._seen, self.total, self._offset = [], set(), page.total, 0
         self._last_day = None
         self.suggestion = page.suggestion
+        kept = set(self.selected) if keep_selection else set()
         self.selected, self._anchor = [], None
         self.container.clear()
         self._append(page.items, page.offset + page.limit)
+        self.selected = [i for i in self.own_ids() if i in kept]
         self.loaded_once = True
         self._selection_changed()
 

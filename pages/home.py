@@ -26,7 +26,8 @@ SORT_LABELS = {
     'uploaded_newest': 'Recently uploaded',
     'uploaded_oldest': 'First uploaded',
 }
-SCOPE_LABELS = {'all': 'All', 'mine': 'Mine', 'public': 'Public'}
+# What the gallery shows (a filter), as against the bulk bar's "Make public" (an action).
+SCOPE_LABELS = {'all': 'All', 'mine': 'Mine', 'public': 'Public only'}
 MAX_SUGGESTED_TAGS = 12
 
 
@@ -38,12 +39,14 @@ class Gallery:
         with ui.row().classes('w-full items-center gap-3'):
             self.heading = ui.label().classes('text-xl font-medium').mark('result-count')
             ui.space()
-            self.scope = (
-                ui.toggle(SCOPE_LABELS, value=query.scope, on_change=self._scope_changed)
-                .props('no-caps dense unelevated toggle-color=primary')
-                .mark('scope')
-            )
-            self.scope.visible = viewer is not None
+            with ui.row().classes('items-center gap-1 no-wrap') as scope_row:
+                ui.label('Show').classes('text-sm opacity-70')
+                self.scope = (
+                    ui.toggle(SCOPE_LABELS, value=query.scope, on_change=self._scope_changed)
+                    .props('no-caps dense outline toggle-color=primary aria-label="Show"')
+                    .mark('scope')
+                )
+            scope_row.visible = viewer is not None
             self.years = YearJump(services, viewer, self.jump_to)
             self.sort = (
                 ui.select(self._sort_options(), value=query.effective_sort, on_change=self._sort)
@@ -75,7 +78,7 @@ class Gallery:
         self.query = query
         ui.navigate.history.replace(query.url())
         self.sort.set_options(self._sort_options(), value=query.effective_sort)
-        await self.grid.reload(query)
+        await self.grid.reload(query, keep_selection=True)
         await self.years.update(query)
 
     async def search(self, text: str | None) -> None:
