@@ -20,6 +20,7 @@ from repo.core.schemas import ImagePublic, UserPublic
 from repo.core.timeline import on_timeline
 
 BATCH = 60
+MAX_RESTORED = 1200  # tiles loaded at most to get back to a place in the gallery
 
 # Clicking the round check (or any own tile while selecting) selects instead of opening.
 CLICK_JS = """(e) => {
@@ -63,7 +64,8 @@ class ThumbnailGrid:
         self.on_selection: list[Callable[[], None]] = []
 
         self._style = ui.html('', sanitize=False).classes('hidden')
-        self.container = ui.element('div').classes('sb-tiles').mark('grid')
+        # sb-gallery: the tiles the full-screen viewer (pages/viewer.js) walks through.
+        self.container = ui.element('div').classes('sb-tiles sb-gallery').mark('grid')
         self.container.on('click', self._on_click, js_handler=CLICK_JS)
         self.empty = ui.column().classes('w-full items-center')
         with ui.row().classes('w-full justify-center'):
@@ -138,6 +140,16 @@ class ThumbnailGrid:
         self.total = page.total
         self._append(page.items, page.offset + page.limit)
 
+    async def load_until(self, count: int) -> None:
+        """Load batches until `count` tiles are shown (or there are no more): the way back to
+        where the visitor was."""
+        count = min(count, MAX_RESTORED)
+        while len(self.items) < count and self.has_more:
+            before = len(self.items)
+            await self.load_more()
+            if len(self.items) == before:
+                return
+
     def _append(self, items: list[ImagePublic], next_offset: int) -> None:
         fresh = [i for i in items if i.id not in self._seen]
         self._offset = next_offset if items else self.total
@@ -148,6 +160,8 @@ class ThumbnailGrid:
             tiles = self._tiles(fresh, start)
             with self.container:
                 ui.html(tiles, sanitize=False).classes('sb-batch')
+        self.container.props['data-total'] = str(self.total)
+        self.container.update()
         self.more.visible = self.has_more
         if self.has_more:
             ui.run_javascript(f'sbWatch({self.more.id}, "{self._event}")')

@@ -6,7 +6,7 @@ from collections import Counter
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import events, ui
 
 from pages.bulk import BulkBar
 from pages.colors import ColorFilter
@@ -116,6 +116,26 @@ class Gallery:
         if self.query.searching:
             return SORT_LABELS
         return {k: v for k, v in SORT_LABELS.items() if k != 'relevance'}
+
+    def ask_for_place(self) -> None:
+        """Coming back to this gallery (Back, "Results"), the browser says where the visitor
+        was (pages/viewer.js keeps it in the tab's sessionStorage) and back_to_place goes there."""
+        event = f'sb_place_{self.grid.container.id}'
+        ui.on(event, self.back_to_place)
+        ui.run_javascript(
+            f'(() => {{ const p = window.sbPlace && window.sbPlace(); '
+            f'if (p) emitEvent("{event}", p); }})()'
+        )
+
+    async def back_to_place(self, e: events.GenericEventArguments) -> None:
+        place = e.args
+        if not isinstance(place, dict):
+            return
+        count, y = place.get('count'), place.get('y')
+        if not isinstance(count, int) or not isinstance(y, int | float):
+            return
+        await self.grid.load_until(count)
+        ui.run_javascript(f'window.sbScrollTo({int(y)})')
 
     def _key(self, e) -> None:  # type: ignore[no-untyped-def]
         if e.action.keydown and e.key.name == 'Escape' and self.grid.selected:
@@ -259,4 +279,5 @@ def create(services: Services) -> None:
         gallery.search_box = page.search
         await gallery.grid.reload()
         await gallery.years.update(query)
+        gallery.ask_for_place()
         return None

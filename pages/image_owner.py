@@ -85,9 +85,7 @@ class OwnerControls:
         )
         tags = (
             ui.input_chips('Tags', value=list(image.tags), new_value_mode='add-unique')
-            .props(
-                'outlined hint="Enter (or a comma) after each tag; ↓ picks an existing one"'
-            )
+            .props('outlined hint="Enter (or a comma) after each tag; ↓ picks an existing one"')
             .classes('w-full')
             .mark('edit-tags')
         )

@@ -50,6 +50,8 @@ def add_shared_assets() -> None:
     """CSS and the small scripts every page uses (once per app, not per page)."""
     ui.add_css((Path(__file__).parent / 'style.css').read_text(encoding='utf-8'), shared=True)
     ui.add_head_html(SCRIPT, shared=True)
+    viewer = (Path(__file__).parent / 'viewer.js').read_text(encoding='utf-8')
+    ui.add_head_html(f'<script>{viewer}</script>', shared=True)
 
 
 @dataclass
