@@ -143,11 +143,27 @@ class OwnerControls:
             ui.switch(
                 'Others may download the original',
                 value=image.allow_download,
-                on_change=lambda e: self._update(
+                on_change=lambda e: self._change_controls(
                     ImageUpdate(allow_download=bool(e.value)),
                     'Downloads allowed' if e.value else 'Downloads not allowed',
                 ),
             ).mark('allow-download')
+            if image.allow_download and image.location is not None:
+                ui.switch(
+                    'Include the location in downloads',
+                    value=image.share_location,
+                    on_change=lambda e: self._change_controls(
+                        ImageUpdate(share_location=bool(e.value)),
+                        'Downloads include the location'
+                        if e.value
+                        else 'Downloads leave the location out',
+                    ),
+                ).mark('share-location')
+                ui.label(
+                    'Others get the original with its GPS position.'
+                    if image.share_location
+                    else 'Others get the original without its GPS position.'
+                ).classes('text-sm opacity-70 -mt-2')
         with ui.row().classes('gap-2'):
             download = ui.button('Download original', icon='download')
             download.props('download outline no-caps').mark('download')
@@ -155,6 +171,10 @@ class OwnerControls:
             ui.button('Delete', icon='delete', on_click=self._delete).props(
                 'outline no-caps color=negative'
             ).mark('delete')
+
+    async def _change_controls(self, changes: ImageUpdate, done: str) -> None:
+        await self._update(changes, done)
+        self.render_controls()  # what the change shows or hides (and the switch put back)
 
     async def _set_visibility(self, public: bool) -> None:
         vis = Visibility.public if public else Visibility.private

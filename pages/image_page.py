@@ -62,11 +62,21 @@ def facts(image: ImagePublic, is_owner: bool) -> None:
         rows.append(('Taken', markup.when(image.taken_at)))
     if image.camera:
         rows.append(('Camera', image.camera))
+    rows.extend(markup.camera_settings(image))
     rows.append(('Owner', f'@{image.owner}'))
     rows.append(('Uploaded', markup.when(image.created_at)))
     if is_owner:
         rows.append(('File name', image.filename))
     body = ''.join(f'<tr><td>{markup.text(k)}</td><td>{markup.text(v)}</td></tr>' for k, v in rows)
+    if is_owner and image.location is not None:  # where it was taken: the owner's to know
+        lat, lon = image.location.latitude, image.location.longitude
+        body += (
+            '<tr class="sb-location"><td>Location</td><td>'
+            f'<span>{markup.text(markup.place(lat, lon))}</span> · '
+            f'<a href="{markup.text(markup.map_url(lat, lon))}" target="_blank" '
+            'rel="noopener noreferrer">Map</a><div class="text-xs opacity-70">Only you see '
+            'this.</div></td></tr>'
+        )
     if image.colors:
         swatches = ''.join(
             f'<span class="sb-swatch" style="background:{markup.safe_color(c)}" '

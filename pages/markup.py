@@ -135,5 +135,40 @@ def when(value: datetime | None) -> str:
     return value.strftime('%d %b %Y, %H:%M')
 
 
+def shutter(seconds: float) -> str:
+    """0.004 -> '1/250 s'; 0.5 -> '1/2 s'; 2.0 -> '2 s'; 1.3 -> '1.3 s'."""
+    if seconds < 1:
+        return f'1/{round(1 / seconds):,} s'
+    return f'{seconds:g} s' if seconds == int(seconds) else f'{seconds:.1f} s'
+
+
+def camera_settings(image: ImagePublic) -> list[tuple[str, str]]:
+    """ISO, shutter, aperture and focal length as the camera recorded them (what it said)."""
+    rows: list[tuple[str, str]] = []
+    if image.iso:
+        rows.append(('ISO', f'{image.iso:,}'))
+    if image.exposure_s:
+        rows.append(('Shutter', shutter(image.exposure_s)))
+    if image.f_number:
+        rows.append(('Aperture', f'f/{image.f_number:g}'))
+    if image.focal_mm:
+        rows.append(('Focal length', f'{image.focal_mm:g} mm'))
+    return rows
+
+
+def place(latitude: float, longitude: float) -> str:
+    """38.7223, -9.1393 -> '38.72230° N, 9.13930° W'."""
+    ns = 'N' if latitude >= 0 else 'S'
+    ew = 'E' if longitude >= 0 else 'W'
+    return f'{abs(latitude):.5f}\u00b0 {ns}, {abs(longitude):.5f}\u00b0 {ew}'
+
+
+def map_url(latitude: float, longitude: float) -> str:
+    return (
+        f'https://www.openstreetmap.org/?mlat={latitude:.5f}&mlon={longitude:.5f}'
+        f'#map=15/{latitude:.5f}/{longitude:.5f}'
+    )
+
+
 def plural(n: int, word: str, many: str | None = None) -> str:
     return f'{n:,} {word if n == 1 else (many or word + "s")}'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -54,12 +55,15 @@ class BlobFile:
     size: int
     download_name: str
     private: bool
+    content: bytes | None = None  # made for this request (an original without its location)
 
     def open(self) -> BinaryIO:
+        if self.content is not None:
+            return io.BytesIO(self.content)
         return self.store.open(self.key)
 
     def read(self) -> bytes:
-        return self.store.read(self.key)
+        return self.content if self.content is not None else self.store.read(self.key)
 
 
 def check_page(limit: int, offset: int) -> tuple[int, int]:
@@ -259,6 +263,16 @@ class ImageService:
         if stat is None:
             log.error('Blob missing for image %s (%s)', image.id, kind)
             raise ImageNotFound()
+        if kind == 'original' and not policy.original_keeps_location(
+            actor, image.owner_id, image.share_location
+        ):
+            stripped = self._without_location(image, key)
+            if stripped is not None:
+                return BlobFile(
+                    store=self.blobs, key=key, media_type=media, size=len(stripped),
+                    etag=f'"{image.sha256[:32]}-s"', download_name=name,
+                    private=image.visibility != Visibility.public.value, content=stripped,
+                )  # fmt: skip
         return BlobFile(
             store=self.blobs,
             key=key,
@@ -268,6 +282,20 @@ class ImageService:
             download_name=name,
             private=image.visibility != Visibility.public.value,
         )
+
+    def _without_location(self, image: Image, key: str) -> bytes | None:
+        """The original's bytes without its GPS position, or None when it has none. Photos
+        from before the camera facts were kept (latitude unknown) are looked at too."""
+        if image.latitude is None and image.format != 'JPEG' and image.camera is None:
+            return None  # no EXIF camera, not a JPEG: nothing that carries a position
+        try:
+            return imaging.strip_location(self.blobs.read(key), image.format)
+        except BlobMissing:
+            raise ImageNotFound() from None
+        except Exception:
+            # Never hand out the position because it could not be removed.
+            log.exception('Could not remove the location from image %s', image.id)
+            raise ImageNotFound() from None
 
     def _make_preview(self, sha256: str) -> None:
         """Make the preview rendition from the original (once; it is then stored beside it)."""
