@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from nicegui import run, ui
 
-from pages import markup
+from pages import local_time, markup
 from pages.colors import color_links
 from pages.gallery_query import GalleryQuery, fetch
 from pages.image_owner import OwnerControls
@@ -59,12 +59,12 @@ def facts(image: ImagePublic, is_owner: bool) -> None:
         ('File size', markup.file_size(image.size_bytes)),
     ]
     if image.taken_at:
-        rows.append(('Taken', markup.when(image.taken_at)))
+        rows.append(('Taken', local_time.when(image.taken_at)))
     if image.camera:
         rows.append(('Camera', image.camera))
     rows.extend(markup.camera_settings(image))
     rows.append(('Owner', f'@{image.owner}'))
-    rows.append(('Uploaded', markup.when(image.created_at)))
+    rows.append(('Uploaded', local_time.when(image.created_at)))
     if is_owner:
         rows.append(('File name', image.filename))
     body = ''.join(f'<tr><td>{markup.text(k)}</td><td>{markup.text(v)}</td></tr>' for k, v in rows)
