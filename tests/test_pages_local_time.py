@@ -56,7 +56,7 @@ async def test_the_token_list_says_when_a_token_was_last_used(
     await sign_in(user)
     await user.open('/account')
     await user.should_see('Last used: never')
-    used = [t for t in library.tokens.list(alice.id) if t.name == 'laptop'][0].last_used_at
+    used = next(t for t in library.tokens.list(alice.id) if t.name == 'laptop').last_used_at
     await user.should_see(f'Last used: {uploaded_in("America/New_York", used)}')
 
 
