@@ -273,7 +273,11 @@ def _rendition_response(request: Request, image_id: str, kind: str) -> Response:
     return file_response(request, blob, inline_max=INLINE_RENDITION_BYTES)
 
 
-_rendition_route(RENDITION_KINDS['thumbnail'], 'thumbnail', 'The thumbnail (WebP, about 400 px)')
+_rendition_route(
+    RENDITION_KINDS['thumbnail'],
+    'thumbnail',
+    'The thumbnail (WebP, within 400 px; wider than 2:1 pictures keep a short side of 200 px)',
+)
 _rendition_route(RENDITION_KINDS['preview'], 'preview', 'The preview (WebP, about 1600 px)')
 
 
