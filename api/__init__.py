@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from api import admin_routes, auth_routes, fallback, image_routes, look_routes, shop_routes
 from api.browser_uploads import UploadObserver
 from api.deps import STATE_KEY, ApiContext, SessionUser
+from api.docs_assets import add_docs
 from api.guards import BodyLimitGuard, Limit, MiB, SecurityHeaders, human_bytes
 from api.nicegui_internals import restrict_websocket, wrap_outermost
 from repo.container import Services
@@ -76,6 +77,7 @@ def register(
     api.include_router(fallback.admin_router)
     api.include_router(fallback.router)
     app.include_router(api)
+    add_docs(app)
     app.add_middleware(BodyLimitGuard, limit_for=body_limit)
     wrap_outermost(app, lambda inner: SecurityHeaders(inner), PREFIX)
     app.title = 'Shoebox'

@@ -19,15 +19,24 @@ from api.files import file_response
 from api.head_routes import answer_head_too
 from api.multipart import read_upload, run_image_job
 from api.offload import offload
-from api.schemas import ImageListOut, ImageOut, ImagePatch, VisibilityName
+from api.schemas import (
+    ImageListOut,
+    ImageOut,
+    ImagePatch,
+    TimelineOut,
+    VisibilityName,
+    YearOut,
+)
 from repo.core import policy
 from repo.core.errors import ShoeboxError
 from repo.core.money import MAX_PRICE_CENTS
 from repo.core.palette import PALETTE
 from repo.core.schemas import ImageUpdate
+from repo.core.timeline import FIRST_YEAR, LAST_YEAR, SORT_HELP, SORTS
 from repo.core.validation import parse_tag_list
 
 router = APIRouter(route_class=ShoeboxRoute, tags=['images'])
+SortName = Literal['newest', 'oldest', 'relevance', 'uploaded_newest', 'uploaded_oldest']
 
 MAX_QUERY = 256  # search_index.query.MAX_QUERY_CHARS: the index refuses longer search text
 MAX_PRICE = MAX_PRICE_CENTS  # minor units: no listing costs more
@@ -139,7 +148,12 @@ async def upload_image(
     summary='List or search the images you may see',
     description=(
         'Without `q`: newest first by default. With `q`: full-text search over title, '
-        'description and tags, by relevance by default. Anonymous callers see public images only.'
+        'description and tags, by relevance by default. Anonymous callers see public images '
+        'only.\n\n`sort`: '
+        + '; '.join(f'`{k}`: {v}' for k, v in SORT_HELP.items())
+        + '. `newest` and `oldest` walk the timeline (date taken, falling back to the upload '
+        'time, as `sort_at`); before the timeline existed they meant the upload order, which '
+        'is now `uploaded_newest` and `uploaded_oldest`.'
     ),
     responses=responses(401, 422),
 )
@@ -169,7 +183,17 @@ def list_images(
         int | None,
         Query(ge=0, le=MAX_PRICE, description='On sale at this price or less (minor units)'),
     ] = None,
-    sort: Literal['newest', 'oldest', 'relevance'] | None = None,
+    sort: SortName | None = None,
+    year: Annotated[
+        int | None,
+        Query(
+            ge=FIRST_YEAR,
+            le=LAST_YEAR,
+            description='Jump to a year of the timeline (without `q`; `sort` newest or oldest): '
+            'newest first, the list starts with the photos of that year and goes on to older '
+            'ones; oldest first, it starts with that year and goes on to newer ones',
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
 ) -> ImageListOut:
@@ -188,9 +212,37 @@ def list_images(
     if q.strip():
         page = services.finding.search(viewer, q, sort=sort or 'relevance', **filters)
     else:  # no query, no relevance: newest first
-        order = sort if sort in ('newest', 'oldest') else 'newest'
-        page = services.images.list(viewer, sort=order, **filters)
+        order = sort if sort in SORTS else 'newest'
+        page = services.images.list(viewer, sort=order, year=year, **filters)
     return ImageListOut.of(page)
+
+
+@router.get(
+    '/timeline',
+    summary='The years of the timeline',
+    description=(
+        'The years that hold images you may see (by date taken, falling back to the upload '
+        'time), with how many, for jumping to one with `GET /images?year=`. Takes the same '
+        'filters as the list. Anonymous callers count public images only.'
+    ),
+    responses=responses(401, 422),
+)
+def timeline_years(
+    caller: CallerDep,
+    services: ServicesDep,
+    tags: Annotated[str, Query(description='Comma-separated; images with all of them')] = '',
+    owner: Annotated[str, Query(description='Username')] = '',
+    visibility: VisibilityName | None = None,
+    color: Annotated[str, Query(max_length=20, description=COLOR_HELP)] = '',
+) -> TimelineOut:
+    years = services.images.years(
+        caller.actor,
+        owner=owner.strip() or None,
+        visibility=visibility,
+        tags=parse_tag_list(tags),
+        color=color.strip() or None,
+    )
+    return TimelineOut(years=[YearOut(year=y.year, count=y.count) for y in years])
 
 
 @router.get('/images/{image_id}', summary='One image', responses=NOT_FOUND)
@@ -237,7 +289,11 @@ def _rendition_response(request: Request, image_id: str, kind: str) -> Response:
     return file_response(request, blob, inline_max=INLINE_RENDITION_BYTES)
 
 
-_rendition_route(RENDITION_KINDS['thumbnail'], 'thumbnail', 'The thumbnail (WebP, about 400 px)')
+_rendition_route(
+    RENDITION_KINDS['thumbnail'],
+    'thumbnail',
+    'The thumbnail (WebP, within 400 px; wider than 2:1 pictures keep a short side of 200 px)',
+)
 _rendition_route(RENDITION_KINDS['preview'], 'preview', 'The preview (WebP, about 1600 px)')
 
 
@@ -264,7 +320,7 @@ def get_original(
 
 @router.patch(
     '/images/{image_id}',
-    summary='Change title, description, tags, visibility, allow_download, price or stock',
+    summary='Change the text, visibility, downloads, location sharing, price or stock',
     description=(
         'Fields left out are not changed. `price_cents` (minor units) puts a public image on '
         'sale and `null` takes it off; `stock` null is unlimited. Making an image private '

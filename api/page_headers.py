@@ -31,9 +31,10 @@ from starlette.middleware import Middleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 SCRIPT_TAG = re.compile(rb'<script(?=[\s>])', re.IGNORECASE)
-# FastAPI's /docs and /redoc load Swagger UI and ReDoc (and ReDoc's fonts) from these.
+# FastAPI's /redoc loads ReDoc (and its fonts) from these. /docs needs none of them: Shoebox
+# serves Swagger UI's files itself (api/docs_assets.py), so that page gets the plain policy.
 DOCS_CDN = 'https://cdn.jsdelivr.net'
-DOCS_PATHS = ('/docs', '/redoc')
+DOCS_PATHS = ('/redoc',)
 DOCS_EXTRA = {
     'script': f' {DOCS_CDN}',
     'style': f' {DOCS_CDN} https://fonts.googleapis.com',

@@ -42,6 +42,20 @@ class UserOut(BaseModel):
         return cls.model_validate(user.model_dump())
 
 
+class LocationOut(BaseModel):
+    latitude: float = Field(description='Decimal degrees, north positive')
+    longitude: float = Field(description='Decimal degrees, east positive')
+
+
+class YearOut(BaseModel):
+    year: int
+    count: int = Field(description='Images of that year on the timeline that you may see')
+
+
+class TimelineOut(BaseModel):
+    years: list[YearOut] = Field(description='Newest year first; years without images left out')
+
+
 class ImageOut(BaseModel):
     """An image as the API shows it. `owner` is the owner's username."""
 
@@ -77,6 +91,25 @@ class ImageOut(BaseModel):
     )
     stock: int | None = Field(None, description='Copies left; null: unlimited (or not on sale)')
     for_sale: bool = Field(False, description='Whether it can be bought')
+    sort_at: datetime | None = Field(
+        None,
+        description='Where the image sits on the timeline (`sort=newest|oldest`): `taken_at`, '
+        'else `created_at` in UTC; no zone',
+    )
+    iso: int | None = Field(None, description='From EXIF: ISO speed')
+    exposure_s: float | None = Field(None, description='From EXIF: exposure time in seconds')
+    f_number: float | None = Field(None, description='From EXIF: aperture, e.g. 2.8 for f/2.8')
+    focal_mm: float | None = Field(None, description='From EXIF: focal length in millimetres')
+    share_location: bool = Field(
+        False,
+        description='Whether others who may download the original get it with its GPS '
+        'location (by default it is stripped from their copy; the owner always gets it)',
+    )
+    location: LocationOut | None = Field(
+        None,
+        description='Where it was taken (EXIF GPS): only for the owner, and only on '
+        '`GET /images/{id}` and `PATCH`; null for everyone else and in lists',
+    )
 
     @classmethod
     def of(cls, image: ImagePublic) -> ImageOut:
@@ -166,6 +199,11 @@ class ImagePatch(BaseModel):
     )
     stock: WholeNumber | None = Field(
         None, description='Copies for sale (0 or more); null: unlimited (digital copies)'
+    )
+    share_location: StrictBool | None = Field(
+        None,
+        description='Let others who download the original have its GPS location too (default '
+        'false: their copy has it stripped)',
     )
 
 

@@ -171,12 +171,14 @@ def clone_rows(
             src = sources[n % len(sources)]
             image_id = new_image_id()
             row = src.model_dump()
+            created = now - timedelta(seconds=copies - n + rng.random())
             row.update(
                 id=image_id,
                 owner_id=owner_ids[n // len(sources)],
                 title=' '.join(rng.sample(WORDS, 3)).capitalize(),
-                created_at=now - timedelta(seconds=copies - n + rng.random()),
+                created_at=created,
                 updated_at=now,
+                sort_at=created.replace(tzinfo=None),  # no EXIF date: the upload time
             )
             images.append(row)
             links.extend(

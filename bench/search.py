@@ -281,6 +281,7 @@ def _row(doc: IndexDoc) -> dict:
         'dhash': 0,
         'created_at': doc.created_at.replace(tzinfo=UTC),
         'updated_at': doc.created_at.replace(tzinfo=UTC),
+        'sort_at': doc.created_at,  # the timeline: no EXIF date, so the upload time (naive UTC)
     }
 
 

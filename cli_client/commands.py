@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -23,19 +24,38 @@ from cli_client.options import Color, Json, Limit, Mine, Offset, Visibility
 from cli_client.upload_command import upload
 
 
+class Sort(StrEnum):
+    newest = 'newest'
+    oldest = 'oldest'
+    uploaded_newest = 'uploaded_newest'
+    uploaded_oldest = 'uploaded_oldest'
+
+
 def list_images(
     user: Annotated[str | None, typer.Option('--user', help="Someone's images (username)")] = None,
     tags: Annotated[str | None, typer.Option(help='Comma-separated; all must match')] = None,
     mine: Mine = False,
     color: Color = None,
+    sort: Annotated[
+        Sort,
+        typer.Option(help='By date taken (newest, oldest) or by upload (uploaded_newest, ...)'),
+    ] = Sort.newest,
+    year: Annotated[
+        int | None, typer.Option(help='Start at this year of the timeline (and go on past it)')
+    ] = None,
     as_json: Json = False,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> None:
-    """List images you may see, newest first."""
+    """List images you may see, most recently taken first."""
     with api_session() as api:
         owner = my_name(api) if mine else user
-        params = {'owner': owner or '', 'tags': tags or '', 'limit': limit, 'offset': offset}
+        params: dict[str, Any] = {
+            'owner': owner or '', 'tags': tags or '', 'limit': limit, 'offset': offset,
+            'sort': sort.value,
+        }  # fmt: skip
+        if year is not None:
+            params['year'] = year
         if color:
             params['color'] = color
         page = api.json('GET', '/images', params=params)

@@ -6,7 +6,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
-from pages import markup
+from pages import local_time, markup
 from pages.layout import frame
 from pages.password_meter import StrengthMeter
 from pages.session import (
@@ -166,7 +166,7 @@ def create(services: Services, rotation: SessionRotation) -> None:
                 ui.label(f'@{user.username}').classes('opacity-70')
                 if user.email:
                     ui.label(user.email).classes('opacity-70')
-                ui.label(f'Member since {markup.when(user.created_at)}').classes(
+                ui.label(f'Member since {local_time.when(user.created_at)}').classes(
                     'text-sm opacity-70'
                 )
             with ui.card().classes('w-full gap-2').props('flat bordered').mark('usage'):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC
 from typing import Any
 
 from nicegui import run, ui
 
+from pages import local_time
 from pages.session import acting_user
 from repo.container import Services
 from repo.core.actor import Actor
@@ -20,7 +20,7 @@ AUDIT_ROWS = 200
 AUDIT_COLUMNS = [
     {
         'name': 'when',
-        'label': 'When (UTC)',
+        'label': 'When',
         'field': 'when',
         'align': 'left',
         'style': 'white-space: nowrap',
@@ -127,7 +127,7 @@ class AuditPanel:
         self.table.rows = [
             {
                 'id': r.id,
-                'when': r.when.astimezone(UTC).strftime('%Y-%m-%d %H:%M'),
+                'when': local_time.stamp(r.when),
                 'who': r.who,
                 'what': r.what,
                 'whom': r.whom,

@@ -8,7 +8,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from pages import markup
+from pages import local_time, markup
 from pages.dialogs import confirm
 from pages.session import acting_user
 from pages.usage_bar import usage_bars
@@ -90,7 +90,7 @@ class UsersPanel:
                     account.effective_quota_images,
                     dense=True,
                 )
-            seen = markup.when(account.last_seen_at) if account.last_seen_at else 'never'
+            seen = local_time.when(account.last_seen_at) if account.last_seen_at else 'never'
             with ui.element('div').classes('sb-admin-seen text-xs opacity-70'):
                 ui.html('<span class="sb-admin-seen-label">Last seen </span>', sanitize=False)
                 ui.label(seen).classes('inline')
@@ -229,7 +229,7 @@ class UsersPanel:
         ):
             ui.label(f'Password reset link for @{account.username}').classes('text-lg font-medium')
             ui.label(
-                f'Works once, until {markup.when(link.expires_at)}. Hand it to them yourself; '
+                f'Works once, until {local_time.when(link.expires_at)}. Hand it to them yourself; '
                 'it is shown only now. Using it signs them out everywhere.'
             ).classes('text-sm opacity-80')
             field = (

@@ -76,11 +76,13 @@ class BulkBar:
                     'flat dense no-caps'
                 )
                 ui.separator().props('vertical')
+                # "Make ...": actions on the selection, never to be taken for the gallery's
+                # "Public" filter above.
                 ui.button(
-                    'Public', icon='public', on_click=lambda: self.visibility('public')
+                    'Make public', icon='public', on_click=lambda: self.visibility('public')
                 ).props('flat dense no-caps').mark('bulk-public')
                 ui.button(
-                    'Private', icon='lock', on_click=lambda: self.visibility('private')
+                    'Make private', icon='lock', on_click=lambda: self.visibility('private')
                 ).props('flat dense no-caps').mark('bulk-private')
                 ui.button('Add tags', icon='sell', on_click=self.tags).props(
                     'flat dense no-caps'

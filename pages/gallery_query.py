@@ -10,9 +10,11 @@ from repo.container import Services
 from repo.core.actor import Actor
 from repo.core.palette import color_name
 from repo.core.schemas import ImagePage, UserPublic
+from repo.core.timeline import FIRST_YEAR, LAST_YEAR, by_upload
+from repo.core.timeline import SORTS as TIMELINE_SORTS
 
 SCOPES = ('all', 'mine', 'public')
-SORTS = ('relevance', 'newest', 'oldest')
+SORTS = ('relevance', *TIMELINE_SORTS)
 MAX_QUERY = 200
 MAX_TAG_FILTERS = 10
 _WORD = re.compile(r'\w+')
@@ -25,6 +27,7 @@ class GalleryQuery:
     tags: tuple[str, ...] = ()
     sort: str = ''  # '' = the default: relevance while searching, newest otherwise
     color: str = ''  # a palette name (repo.core.palette.PALETTE), '' = any colour
+    year: int | None = None  # jumped to this year of the timeline (browsing only)
 
     @classmethod
     def from_params(
@@ -34,6 +37,7 @@ class GalleryQuery:
         tags: str | None = None,
         sort: str | None = None,
         color: str | None = None,
+        year: str | None = None,
     ) -> GalleryQuery:
         """Tolerant parsing of URL parameters: anything unexpected falls back to the default."""
         tag_list: list[str] = []
@@ -47,7 +51,9 @@ class GalleryQuery:
             tags=tuple(tag_list[:MAX_TAG_FILTERS]),
             sort=sort if sort in SORTS else '',
             color=(color_name(color[:20]) or '') if color else '',
-        )
+            year=int(year) if year and year.isdigit() and FIRST_YEAR <= int(year) <= LAST_YEAR
+            else None,
+        )  # fmt: skip
 
     @property
     def searching(self) -> bool:
@@ -63,6 +69,13 @@ class GalleryQuery:
         if self.sort == 'relevance' and not self.searching:
             return 'newest'
         return self.sort or ('relevance' if self.searching else 'newest')
+
+    @property
+    def jumped(self) -> int | None:
+        """The year jumped to, when it applies (on the timeline, not while searching)."""
+        if self.searching or by_upload(self.effective_sort):
+            return None
+        return self.year
 
     @property
     def filtered(self) -> bool:
@@ -81,6 +94,8 @@ class GalleryQuery:
             out['color'] = self.color
         if self.sort:
             out['sort'] = self.sort
+        if self.jumped is not None:
+            out['year'] = str(self.jumped)
         return out
 
     def url(self, path: str = '/', **extra: str | int) -> str:
@@ -127,6 +142,23 @@ def fetch(
         tags=query.tags,
         color=query.color or None,
         sort=query.effective_sort,
+        year=query.jumped,
         limit=limit,
         offset=offset,
     )
+
+
+def fetch_years(
+    services: Services, viewer: UserPublic | None, query: GalleryQuery
+) -> list[tuple[int, int]]:
+    """(year, count) of the timeline with this query's filters (blocking: use io_bound)."""
+    if query.scope == 'mine' and viewer is None:
+        return []
+    found = services.images.years(
+        Actor.of(viewer),
+        owner=viewer.username if query.scope == 'mine' and viewer else None,
+        visibility='public' if query.scope == 'public' else None,
+        tags=query.tags,
+        color=query.color or None,
+    )
+    return [(y.year, y.count) for y in found]

@@ -8,6 +8,7 @@ one listener on the container, which reads the tile's data-id. The selection is 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from nicegui import events, run, ui
 
@@ -16,8 +17,10 @@ from pages.gallery_query import GalleryQuery, fetch
 from repo.container import Services
 from repo.core.errors import ShoeboxError
 from repo.core.schemas import ImagePublic, UserPublic
+from repo.core.timeline import on_timeline
 
 BATCH = 60
+MAX_RESTORED = 1200  # tiles loaded at most to get back to a place in the gallery
 
 # Clicking the round check (or any own tile while selecting) selects instead of opening.
 CLICK_JS = """(e) => {
@@ -54,13 +57,15 @@ class ThumbnailGrid:
         self._seen: set[str] = set()
         self._loading = False
         self._generation = 0
+        self._last_day: date | None = None  # the timeline's day of the last tile shown
         self.selected: list[str] = []
         self._anchor: str | None = None
         self.on_loaded: list[Callable[[], None]] = []
         self.on_selection: list[Callable[[], None]] = []
 
         self._style = ui.html('', sanitize=False).classes('hidden')
-        self.container = ui.element('div').classes('sb-tiles').mark('grid')
+        # sb-gallery: the tiles the full-screen viewer (pages/viewer.js) walks through.
+        self.container = ui.element('div').classes('sb-tiles sb-gallery').mark('grid')
         self.container.on('click', self._on_click, js_handler=CLICK_JS)
         self.empty = ui.column().classes('w-full items-center')
         with ui.row().classes('w-full justify-center'):
@@ -81,8 +86,11 @@ class ThumbnailGrid:
     def has_more(self) -> bool:
         return self._offset < self.total
 
-    async def reload(self, query: GalleryQuery | None = None) -> None:
-        """Show the first batch for this query (replacing whatever was shown)."""
+    async def reload(
+        self, query: GalleryQuery | None = None, *, keep_selection: bool = False
+    ) -> None:
+        """Show the first batch for this query (replacing whatever was shown). With
+        keep_selection, the selected images still shown stay selected (a filter changed)."""
         if query is not None:
             self.query = query
         self._generation += 1
@@ -101,10 +109,13 @@ class ThumbnailGrid:
         if page is None or generation != self._generation:
             return  # shutting down, or a newer query overtook this one
         self.items, self._seen, self.total, self._offset = [], set(), page.total, 0
+        self._last_day = None
         self.suggestion = page.suggestion
+        kept = set(self.selected) if keep_selection else set()
         self.selected, self._anchor = [], None
         self.container.clear()
         self._append(page.items, page.offset + page.limit)
+        self.selected = [i for i in self.own_ids() if i in kept]
         self.loaded_once = True
         self._selection_changed()
 
@@ -129,6 +140,16 @@ class ThumbnailGrid:
         self.total = page.total
         self._append(page.items, page.offset + page.limit)
 
+    async def load_until(self, count: int) -> None:
+        """Load batches until `count` tiles are shown (or there are no more): the way back to
+        where the visitor was."""
+        count = min(count, MAX_RESTORED)
+        while len(self.items) < count and self.has_more:
+            before = len(self.items)
+            await self.load_more()
+            if len(self.items) == before:
+                return
+
     def _append(self, items: list[ImagePublic], next_offset: int) -> None:
         fresh = [i for i in items if i.id not in self._seen]
         self._offset = next_offset if items else self.total
@@ -136,19 +157,11 @@ class ThumbnailGrid:
         self.items.extend(fresh)
         self._seen.update(i.id for i in fresh)
         if fresh:
-            terms = markup.search_terms(self.query.text)
-            tiles = ''.join(
-                markup.tile(
-                    image,
-                    self.query.url(f'/images/{image.id}', i=start + n),
-                    start + n,
-                    terms,
-                    selectable=self.owns(image),
-                )
-                for n, image in enumerate(fresh)
-            )
+            tiles = self._tiles(fresh, start)
             with self.container:
                 ui.html(tiles, sanitize=False).classes('sb-batch')
+        self.container.props['data-total'] = str(self.total)
+        self.container.update()
         self.more.visible = self.has_more
         if self.has_more:
             ui.run_javascript(f'sbWatch({self.more.id}, "{self._event}")')
@@ -158,6 +171,21 @@ class ThumbnailGrid:
                 self.empty_state(self)
         for callback in self.on_loaded:
             callback()
+
+    def _tiles(self, fresh: list[ImagePublic], start: int) -> str:
+        """The tiles' HTML, with month and day headers when the order is the timeline."""
+        terms = markup.search_terms(self.query.text)
+        headers = on_timeline(self.query.effective_sort) and not self.query.searching
+        out: list[str] = []
+        for n, image in enumerate(fresh):
+            if headers:
+                day = (image.sort_at or image.created_at).date()
+                if day != self._last_day:
+                    out.append(markup.timeline_headers(day, self._last_day))
+                    self._last_day = day
+            href = self.query.url(f'/images/{image.id}', i=start + n)
+            out.append(markup.tile(image, href, start + n, terms, selectable=self.owns(image)))
+        return ''.join(out)
 
     # ---- selection --------------------------------------------------------------------------
 

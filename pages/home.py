@@ -6,7 +6,7 @@ from collections import Counter
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import ui
+from nicegui import events, ui
 
 from pages.bulk import BulkBar
 from pages.colors import ColorFilter
@@ -15,11 +15,19 @@ from pages.grid import ThumbnailGrid
 from pages.layout import frame
 from pages.markup import plural
 from pages.session import current_user, here, redirect_to_sign_in, session_id, sign_in_url
+from pages.year_jump import YearJump
 from repo.container import Services
 from repo.core.schemas import UserPublic
 
-SORT_LABELS = {'relevance': 'Best match', 'newest': 'Newest first', 'oldest': 'Oldest first'}
-SCOPE_LABELS = {'all': 'All', 'mine': 'Mine', 'public': 'Public'}
+SORT_LABELS = {
+    'relevance': 'Best match',
+    'newest': 'Newest taken',
+    'oldest': 'Oldest taken',
+    'uploaded_newest': 'Recently uploaded',
+    'uploaded_oldest': 'First uploaded',
+}
+# What the gallery shows (a filter), as against the bulk bar's "Make public" (an action).
+SCOPE_LABELS = {'all': 'All', 'mine': 'Mine', 'public': 'Public only'}
 MAX_SUGGESTED_TAGS = 12
 
 
@@ -31,16 +39,19 @@ class Gallery:
         with ui.row().classes('w-full items-center gap-3'):
             self.heading = ui.label().classes('text-xl font-medium').mark('result-count')
             ui.space()
-            self.scope = (
-                ui.toggle(SCOPE_LABELS, value=query.scope, on_change=self._scope_changed)
-                .props('no-caps dense unelevated toggle-color=primary')
-                .mark('scope')
-            )
-            self.scope.visible = viewer is not None
+            with ui.row().classes('items-center gap-1 no-wrap') as scope_row:
+                ui.label('Show').classes('text-sm opacity-70')
+                self.scope = (
+                    ui.toggle(SCOPE_LABELS, value=query.scope, on_change=self._scope_changed)
+                    .props('no-caps dense outline toggle-color=primary aria-label="Show"')
+                    .mark('scope')
+                )
+            scope_row.visible = viewer is not None
+            self.years = YearJump(services, viewer, self.jump_to)
             self.sort = (
                 ui.select(self._sort_options(), value=query.effective_sort, on_change=self._sort)
                 .props('dense outlined options-dense aria-label="Sort order"')
-                .classes('min-w-[150px]')
+                .classes('min-w-[170px]')
                 .mark('sort')
             )
         self.colors = ColorFilter(query.color, self.pick_color)
@@ -67,10 +78,11 @@ class Gallery:
         self.query = query
         ui.navigate.history.replace(query.url())
         self.sort.set_options(self._sort_options(), value=query.effective_sort)
-        await self.grid.reload(query)
+        await self.grid.reload(query, keep_selection=True)
+        await self.years.update(query)
 
     async def search(self, text: str | None) -> None:
-        await self.apply(self.query.with_(text=(text or '').strip()[:200]))
+        await self.apply(self.query.with_(text=(text or '').strip()[:200], year=None))
 
     async def search_for(self, text: str) -> None:
         """Search as if typed in the header's box (a "did you mean" click)."""
@@ -85,7 +97,11 @@ class Gallery:
     async def _sort(self) -> None:
         value = self.sort.value
         if value and value != self.query.effective_sort:
-            await self.apply(self.query.with_(sort=value))
+            await self.apply(self.query.with_(sort=value, year=None))
+
+    async def jump_to(self, year: int | None) -> None:
+        if year != self.query.jumped:
+            await self.apply(self.query.with_(year=year))
 
     async def pick_color(self, color: str) -> None:
         await self.apply(self.query.with_(color=color))
@@ -100,6 +116,26 @@ class Gallery:
         if self.query.searching:
             return SORT_LABELS
         return {k: v for k, v in SORT_LABELS.items() if k != 'relevance'}
+
+    def ask_for_place(self) -> None:
+        """Coming back to this gallery (Back, "Results"), the browser says where the visitor
+        was (pages/viewer.js keeps it in the tab's sessionStorage) and back_to_place goes there."""
+        event = f'sb_place_{self.grid.container.id}'
+        ui.on(event, self.back_to_place)
+        ui.run_javascript(
+            f'(() => {{ const p = window.sbPlace && window.sbPlace(); '
+            f'if (p) emitEvent("{event}", p); }})()'
+        )
+
+    async def back_to_place(self, e: events.GenericEventArguments) -> None:
+        place = e.args
+        if not isinstance(place, dict):
+            return
+        count, y = place.get('count'), place.get('y')
+        if not isinstance(count, int) or not isinstance(y, int | float):
+            return
+        await self.grid.load_until(count)
+        ui.run_javascript(f'window.sbScrollTo({int(y)})')
 
     def _key(self, e) -> None:  # type: ignore[no-untyped-def]
         if e.action.keydown and e.key.name == 'Escape' and self.grid.selected:
@@ -120,6 +156,10 @@ class Gallery:
             self.heading.text = plural(total, 'image')
         if query.color:
             self.heading.text += f' · {query.color}'
+        if query.jumped is not None:
+            self.heading.text += f' · from {query.jumped} ' + (
+                'back' if query.effective_sort == 'newest' else 'on'
+            )
         self.colors.set(query.color)
         self._tags()
 
@@ -225,9 +265,10 @@ def create(services: Services) -> None:
         tags: str = '',
         sort: str = '',
         color: str = '',
+        year: str = '',
     ) -> RedirectResponse | None:
         viewer = current_user(services)
-        query = GalleryQuery.from_params(q, scope, tags, sort, color)
+        query = GalleryQuery.from_params(q, scope, tags, sort, color, year)
         if query.scope == 'mine' and viewer is None:
             return redirect_to_sign_in(request)
         with frame(
@@ -237,4 +278,6 @@ def create(services: Services) -> None:
         page.search.on_value_change(lambda e: gallery.search(e.value))
         gallery.search_box = page.search
         await gallery.grid.reload()
+        await gallery.years.update(query)
+        gallery.ask_for_place()
         return None

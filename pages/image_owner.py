@@ -11,7 +11,7 @@ from nicegui import run, ui
 from pages import markup
 from pages.dialogs import confirm
 from pages.session import acting_user
-from pages.tag_widgets import autocomplete_chips, tag_chips
+from pages.tag_widgets import autocomplete_chips, split_on_commas, tag_chips
 from repo.container import Services
 from repo.core.actor import Actor
 from repo.core.errors import ShoeboxError
@@ -26,7 +26,10 @@ class OwnerControls:
         self.image = image
         self.session = session
         self.editing = False
+        # Two parts, redrawn apart: toggling Public (the controls) never rebuilds an open edit
+        # form, so what is being typed there stays.
         self.body = ui.column().classes('w-full gap-3')
+        self.controls = ui.column().classes('w-full gap-3')
         self.render()
 
     def render(self) -> None:
@@ -36,6 +39,11 @@ class OwnerControls:
                 self._edit_form()
             else:
                 self._view()
+        self.render_controls()
+
+    def render_controls(self) -> None:
+        self.controls.clear()
+        with self.controls:
             self._controls()
 
     # ---- view and edit ----------------------------------------------------------------------
@@ -77,11 +85,12 @@ class OwnerControls:
         )
         tags = (
             ui.input_chips('Tags', value=list(image.tags), new_value_mode='add-unique')
-            .props('outlined hint="Press Enter after each tag, or pick an existing one with ↓"')
+            .props('outlined hint="Enter (or a comma) after each tag; ↓ picks an existing one"')
             .classes('w-full')
             .mark('edit-tags')
         )
         autocomplete_chips(tags, self.services, Actor.user(image.owner_id))
+        split_on_commas(tags)
 
         async def save() -> None:
             ok = True
@@ -134,11 +143,27 @@ class OwnerControls:
             ui.switch(
                 'Others may download the original',
                 value=image.allow_download,
-                on_change=lambda e: self._update(
+                on_change=lambda e: self._change_controls(
                     ImageUpdate(allow_download=bool(e.value)),
                     'Downloads allowed' if e.value else 'Downloads not allowed',
                 ),
             ).mark('allow-download')
+            if image.allow_download and image.location is not None:
+                ui.switch(
+                    'Include the location in downloads',
+                    value=image.share_location,
+                    on_change=lambda e: self._change_controls(
+                        ImageUpdate(share_location=bool(e.value)),
+                        'Downloads include the location'
+                        if e.value
+                        else 'Downloads leave the location out',
+                    ),
+                ).mark('share-location')
+                ui.label(
+                    'Others get the original with its GPS position.'
+                    if image.share_location
+                    else 'Others get the original without its GPS position.'
+                ).classes('text-sm opacity-70 -mt-2')
         with ui.row().classes('gap-2'):
             download = ui.button('Download original', icon='download')
             download.props('download outline no-caps').mark('download')
@@ -147,10 +172,17 @@ class OwnerControls:
                 'outline no-caps color=negative'
             ).mark('delete')
 
+    async def _change_controls(self, changes: ImageUpdate, done: str) -> None:
+        await self._update(changes, done)
+        self.render_controls()  # what the change shows or hides (and the switch put back)
+
     async def _set_visibility(self, public: bool) -> None:
         vis = Visibility.public if public else Visibility.private
         await self._update(ImageUpdate(visibility=vis), f'Now {vis.value}')
-        self.render()  # also puts the switch back when the change failed
+        if self.editing:
+            self.render_controls()  # also puts the switch back when the change failed
+        else:
+            self.render()
 
     async def _update(self, changes: ImageUpdate, done: str) -> bool:
         user = acting_user(self.services, self.session)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from nicegui import run, ui
 
-from pages import markup
+from pages import local_time, markup
 from pages.colors import color_links
 from pages.gallery_query import GalleryQuery, fetch
 from pages.image_owner import OwnerControls
@@ -60,14 +60,24 @@ def facts(image: ImagePublic, is_owner: bool) -> None:
         ('File size', markup.file_size(image.size_bytes)),
     ]
     if image.taken_at:
-        rows.append(('Taken', markup.when(image.taken_at)))
+        rows.append(('Taken', local_time.when(image.taken_at)))
     if image.camera:
         rows.append(('Camera', image.camera))
+    rows.extend(markup.camera_settings(image))
     rows.append(('Owner', f'@{image.owner}'))
-    rows.append(('Uploaded', markup.when(image.created_at)))
+    rows.append(('Uploaded', local_time.when(image.created_at)))
     if is_owner:
         rows.append(('File name', image.filename))
     body = ''.join(f'<tr><td>{markup.text(k)}</td><td>{markup.text(v)}</td></tr>' for k, v in rows)
+    if is_owner and image.location is not None:  # where it was taken: the owner's to know
+        lat, lon = image.location.latitude, image.location.longitude
+        body += (
+            '<tr class="sb-location"><td>Location</td><td>'
+            f'<span>{markup.text(markup.place(lat, lon))}</span> · '
+            f'<a href="{markup.text(markup.map_url(lat, lon))}" target="_blank" '
+            'rel="noopener noreferrer">Map</a><div class="text-xs opacity-70">Only you see '
+            'this.</div></td></tr>'
+        )
     if image.colors:
         swatches = ''.join(
             f'<span class="sb-swatch" style="background:{markup.safe_color(c)}" '
@@ -150,10 +160,11 @@ def create(services: Services) -> None:
         tags: str = '',
         sort: str = '',
         color: str = '',
+        year: str = '',
         i: int = -1,
     ) -> None:
         viewer = current_user(services)
-        query = GalleryQuery.from_params(q, scope, tags, sort, color)
+        query = GalleryQuery.from_params(q, scope, tags, sort, color, year)
         back = query.url('/')
         try:
             image = await run.io_bound(services.images.get, Actor.of(viewer), image_id)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from nicegui import context, ui
 
+from pages import local_time
 from pages.cart_badge import cart_button
 from pages.gallery_query import GalleryQuery
 from pages.session import end_session, session_id, sign_in_url
@@ -51,6 +52,9 @@ def add_shared_assets() -> None:
     """CSS and the small scripts every page uses (once per app, not per page)."""
     ui.add_css((Path(__file__).parent / 'style.css').read_text(encoding='utf-8'), shared=True)
     ui.add_head_html(SCRIPT, shared=True)
+    ui.add_head_html(local_time.SCRIPT, shared=True)
+    viewer = (Path(__file__).parent / 'viewer.js').read_text(encoding='utf-8')
+    ui.add_head_html(f'<script>{viewer}</script>', shared=True)
 
 
 @dataclass

@@ -6,7 +6,7 @@ Also the small text formats the pages share: file sizes, dates, image byte URLs.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from html import escape
 
 from repo.core.schemas import ImagePublic
@@ -80,14 +80,28 @@ def tile(image: ImagePublic, href: str, index: int, terms: list[str], *, selecta
         if selectable
         else ''
     )
+    ratio = min(max(image.width / max(image.height, 1), 0.25), 5.0)  # layout only: clamped
     return (
-        f'<div class="sb-tile" data-id="{image.id}" data-i="{index}" style="background:{bg}">'
+        f'<div class="sb-tile" data-id="{image.id}" data-i="{index}" '
+        f'style="background:{bg};--ar:{ratio:.4f}">'
         f'<a class="sb-link" href="{text(href)}">'
         f'<img src="{image_url(image.id)}" loading="lazy" decoding="async" alt="{title}" '
         f'width="{image.width}" height="{image.height}">'
         f'<span class="sb-caption">{highlight(image.title, terms)}</span></a>'
         f'{badge}{check}</div>'
     )
+
+
+def timeline_headers(day: date, previous: date | None) -> str:
+    """The month header (when the month changes) and the day header that start a day on the
+    timeline; after the first, a filler ends the day before's last row of tiles."""
+    out = '' if previous is None else '<span class="sb-fill" aria-hidden="true"></span>'
+    if previous is None or (day.year, day.month) != (previous.year, previous.month):
+        out += (
+            f'<h2 class="sb-month" id="sb-month-{day:%Y-%m}" data-year="{day.year}">'
+            f'{day:%B %Y}</h2>'
+        )
+    return out + f'<h3 class="sb-day">{day:%A} {day.day} {day:%B}</h3>'
 
 
 def selection_css(ids: list[str]) -> str:
@@ -119,6 +133,41 @@ def when(value: datetime | None) -> str:
         value = value.astimezone(UTC)
         return value.strftime('%d %b %Y, %H:%M UTC')
     return value.strftime('%d %b %Y, %H:%M')
+
+
+def shutter(seconds: float) -> str:
+    """0.004 -> '1/250 s'; 0.5 -> '1/2 s'; 2.0 -> '2 s'; 1.3 -> '1.3 s'."""
+    if seconds < 1:
+        return f'1/{round(1 / seconds):,} s'
+    return f'{seconds:g} s' if seconds == int(seconds) else f'{seconds:.1f} s'
+
+
+def camera_settings(image: ImagePublic) -> list[tuple[str, str]]:
+    """ISO, shutter, aperture and focal length as the camera recorded them (what it said)."""
+    rows: list[tuple[str, str]] = []
+    if image.iso:
+        rows.append(('ISO', f'{image.iso:,}'))
+    if image.exposure_s:
+        rows.append(('Shutter', shutter(image.exposure_s)))
+    if image.f_number:
+        rows.append(('Aperture', f'f/{image.f_number:g}'))
+    if image.focal_mm:
+        rows.append(('Focal length', f'{image.focal_mm:g} mm'))
+    return rows
+
+
+def place(latitude: float, longitude: float) -> str:
+    """38.7223, -9.1393 -> '38.72230° N, 9.13930° W'."""
+    ns = 'N' if latitude >= 0 else 'S'
+    ew = 'E' if longitude >= 0 else 'W'
+    return f'{abs(latitude):.5f}\u00b0 {ns}, {abs(longitude):.5f}\u00b0 {ew}'
+
+
+def map_url(latitude: float, longitude: float) -> str:
+    return (
+        f'https://www.openstreetmap.org/?mlat={latitude:.5f}&mlon={longitude:.5f}'
+        f'#map=15/{latitude:.5f}/{longitude:.5f}'
+    )
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:

@@ -51,6 +51,25 @@ def tag_chips(
                 chip.props('clickable').classes('sb-tag').mark('tag')
 
 
+def split_on_commas(field: ui.input_chips) -> None:
+    """'Family Trip,portugal' typed into the chips field becomes two chips, as the upload page
+    and the bulk dialog read comma-separated tags (blank parts go, duplicates too)."""
+
+    def changed(e: events.ValueChangeEventArguments) -> None:
+        chips = list(e.value or [])
+        if not any(',' in c for c in chips):
+            return
+        split: list[str] = []
+        for chip in chips:
+            for part in chip.split(','):
+                part = ' '.join(part.split())
+                if part and part.lower() not in {s.lower() for s in split}:
+                    split.append(part)
+        field.value = split
+
+    field.on_value_change(changed)
+
+
 def suggest(services: Services, viewer: Actor, prefix: str) -> list[TagCount]:
     """Existing tags starting with prefix, most used first (blocking: use io_bound)."""
     if not prefix.strip():

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from nicegui import run, ui
 
-from pages import markup
+from pages import local_time
 from pages.dialogs import confirm
 from pages.session import acting_user
 from repo.container import Services
@@ -79,23 +79,23 @@ class TokensSection:
                 self._row(token)
 
     def _row(self, token: TokenPublic) -> None:
-        used = 'never used'
+        used = 'Last used: never'
         if token.last_used_at:
-            used = f'last used {markup.when(token.last_used_at)}'
+            used = f'Last used: {local_time.when(token.last_used_at)}'
         if token.expires_at is None:
             expiry = 'never expires'
         elif token.expires_at <= datetime.now(UTC):
-            expiry = f'expired {markup.when(token.expires_at)}'
+            expiry = f'expired {local_time.when(token.expires_at)}'
         else:
-            expiry = f'expires {markup.when(token.expires_at)}'
+            expiry = f'expires {local_time.when(token.expires_at)}'
         may = ', '.join(SCOPE_LABELS[s] for s in token.scopes) or 'nothing'
         with ui.item().mark('token'):
             with ui.item_section():
                 ui.item_label(token.name).classes('font-medium')
                 ui.item_label(f'May: {may}').props('caption').mark('token-may')
-                ui.item_label(f'Created {markup.when(token.created_at)} · {used} · {expiry}').props(
-                    'caption'
-                )
+                created = local_time.when(token.created_at)
+                ui.item_label(f'Created {created} · {expiry}').props('caption')
+                ui.item_label(used).props('caption').mark('token-used')
             with ui.item_section().props('side'):
                 ui.button('Revoke', on_click=lambda t=token: self.revoke(t)).props(
                     'flat dense no-caps color=negative'

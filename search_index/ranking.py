@@ -23,7 +23,14 @@ from search_index.query import (
 from search_index.scoring import accumulate
 from search_index.snapshot import DocSet, Snapshot
 
-SORTS = ('relevance', 'newest', 'oldest')
+SORTS = ('relevance', 'newest', 'oldest', 'uploaded_newest', 'uploaded_oldest')
+# The date column each sort walks: the timeline (date taken, else upload) or the upload time.
+SORT_COLUMN = {
+    'newest': 'taken',
+    'oldest': 'taken',
+    'uploaded_newest': 'created',
+    'uploaded_oldest': 'created',
+}
 VISIBILITIES = (None, 'public', 'private')
 
 
@@ -118,8 +125,8 @@ def run_search(
         key = scores.__getitem__
         pick = heapq.nlargest
     else:
-        key = snap.created().__getitem__
-        pick = heapq.nlargest if sort == 'newest' else heapq.nsmallest
+        key = snap.created(SORT_COLUMN[sort]).__getitem__
+        pick = heapq.nlargest if sort in ('newest', 'uploaded_newest') else heapq.nsmallest
     ranked: list[int] = []
     for docs in tiers:
         ranked += pick(need - len(ranked), docs, key=key)

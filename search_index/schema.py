@@ -20,7 +20,7 @@ from whoosh.support.charset import accent_map
 
 # Bump when the schema or the analyzer changes: open() then reports the index as unusable and
 # the caller rebuilds it from the database.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 TITLE_BOOST = 3.0
 TAGS_BOOST = 2.0
@@ -45,6 +45,8 @@ SCHEMA = Schema(
     public=BOOLEAN(),
     # Microseconds since the epoch; a column only (sorting), not searchable.
     created=COLUMN(NumericColumn('q')),
+    # The timeline: when it was taken, else created (same unit), for 'newest' and 'oldest'.
+    taken=COLUMN(NumericColumn('q')),
     # phrase=False: no positions, since quoted phrases are not offered. Smaller and faster.
     title=TEXT(analyzer=ANALYZER, phrase=False, field_boost=TITLE_BOOST),
     description=TEXT(analyzer=ANALYZER, phrase=False),
@@ -70,6 +72,7 @@ class IndexDoc:
     tags: tuple[str, ...]  # already lower-cased
     created_at: datetime  # naive UTC
     colors: tuple[str, ...] = ()  # named colours ('blue', 'white') for the colour filter
+    sort_at: datetime | None = None  # the timeline (date taken, else created_at); naive
 
 
 def created_key(created_at: datetime) -> int:
@@ -90,6 +93,7 @@ def doc_fields(doc: IndexDoc) -> dict[str, Any]:
         'owner_id': str(doc.owner_id),
         'public': bool(doc.public),
         'created': created_key(doc.created_at),
+        'taken': created_key(doc.sort_at or doc.created_at),
         'title': doc.title or '',
         'description': doc.description or '',
         'tags': '\n'.join(doc.tags),

@@ -53,7 +53,7 @@ class SegmentCache:
         self._postings: OrderedDict[tuple[str, str, object], Postings] = OrderedDict()
         self._size = 0
         self._lengths: dict[tuple[str, str], bytes] = {}
-        self._created: dict[str, array] = {}
+        self._created: dict[tuple[str, str], array] = {}  # (segment, column) -> values
 
     def field_postings(self, reader: IndexReader, segid: str, field: str, text: object) -> Postings:
         """Documents with an exact term in a filter field (owner_id, public, tag)."""
@@ -101,10 +101,12 @@ class SegmentCache:
             self._lengths[key] = segments.length_bytes(reader, field)
         return self._lengths[key]
 
-    def created(self, reader: IndexReader, segid: str) -> array:
-        if segid not in self._created:
-            self._created[segid] = segments.int64_column(reader, 'created')
-        return self._created[segid]
+    def created(self, reader: IndexReader, segid: str, column: str = 'created') -> array:
+        """A date column of a segment: 'created' (upload time) or 'taken' (the timeline)."""
+        key = (segid, column)
+        if key not in self._created:
+            self._created[key] = segments.int64_column(reader, column)
+        return self._created[key]
 
     def keep_only(self, segids: Iterable[str]) -> None:
         """Forget segments that are gone (merged away or replaced by a rebuild)."""
@@ -112,7 +114,7 @@ class SegmentCache:
         for key in [k for k in self._postings if k[0] not in keep]:
             self._size -= len(self._postings.pop(key).ids)
         self._lengths = {k: v for k, v in self._lengths.items() if k[0] in keep}
-        self._created = {k: v for k, v in self._created.items() if k in keep}
+        self._created = {k: v for k, v in self._created.items() if k[0] in keep}
 
 
 def _merge(per_field: list[tuple[array, array]]) -> Postings:
@@ -151,7 +153,7 @@ class Snapshot:
         self._owners: dict[int, DocSet] = {}
         self._allowed: dict[int | None, DocSet] = {}
         self._prefixes: dict[tuple[str, int], list[str]] = {}
-        self._created: array | None = None
+        self._created: dict[str, array] = {}
 
     def segment_ids(self) -> list[str]:
         return [segid for _, _, segid in self._leaves]
@@ -265,14 +267,14 @@ class Snapshot:
 
     # -- per-document values -----------------------------------------------------------------
 
-    def created(self) -> array:
-        """`created` for every global document number."""
-        if self._created is None:
+    def created(self, column: str = 'created') -> array:
+        """A date column ('created' or 'taken') for every global document number."""
+        if column not in self._created:
             values = array('q')
             for reader, _, segid in self._leaves:
-                values.extend(self._cache.created(reader, segid))
-            self._created = values
-        return self._created
+                values.extend(self._cache.created(reader, segid, column))
+            self._created[column] = values
+        return self._created[column]
 
     def image_ids(self, docnums: Iterable[int]) -> list[str]:
         stored = self.searcher.stored_fields

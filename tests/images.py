@@ -90,3 +90,48 @@ TEXT = b'just some notes, not a picture\n' * 10
 
 def tiff_bytes(seed: int = 0) -> bytes:
     return encode(picture((32, 32), seed), 'TIFF')
+
+
+def exif_photo(
+    seed: int = 0,
+    *,
+    taken: str | None = None,
+    gps: tuple[float, float] | None = None,
+    iso: int | None = None,
+    exposure: tuple[int, int] | None = None,
+    f_number: float | None = None,
+    focal_mm: float | None = None,
+    size: tuple[int, int] = (96, 64),
+) -> bytes:
+    """A JPEG carrying the EXIF a camera writes: the date taken ('2019:05:01 10:00:00'), ISO,
+    exposure (1, 250) for 1/250 s, aperture, focal length, and a GPS position in degrees."""
+    from fractions import Fraction
+
+    from PIL.TiffImagePlugin import IFDRational
+
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0110] = 'Canon', 'Canon EOS R6'
+    settings = exif.get_ifd(0x8769)
+    if taken:
+        settings[0x9003] = taken
+    if iso:
+        settings[0x8827] = iso
+    if exposure:
+        settings[0x829A] = IFDRational(*exposure)
+    if f_number:
+        settings[0x829D] = IFDRational(Fraction(f_number).limit_denominator(100))
+    if focal_mm:
+        settings[0x920A] = IFDRational(Fraction(focal_mm).limit_denominator(100))
+    if gps:
+        place = exif.get_ifd(0x8825)
+
+        def dms(value: float) -> tuple[IFDRational, IFDRational, IFDRational]:
+            value = abs(value)
+            d = int(value)
+            m = int((value - d) * 60)
+            s = round(((value - d) * 60 - m) * 60 * 1000)
+            return IFDRational(d, 1), IFDRational(m, 1), IFDRational(s, 1000)
+
+        place[1], place[2] = ('N' if gps[0] >= 0 else 'S'), dms(gps[0])
+        place[3], place[4] = ('E' if gps[1] >= 0 else 'W'), dms(gps[1])
+    return encode(picture(size, seed), 'JPEG', exif=exif.tobytes())

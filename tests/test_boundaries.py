@@ -93,6 +93,7 @@ CONFINED = {
     'fastapi': ('pages', 'api', 'main'),
     'starlette': ('pages', 'api', 'main'),
     'typer': ('cli', 'cli_client'),
+    'swagger_ui': ('api.docs_assets',),  # Swagger UI's files, for /docs without the internet
 }
 # Dialect-specific SQL (a Postgres or SQLite dialect, raw PRAGMAs): only in these modules.
 DIALECT_MODULES = ('repo.db.engine', 'repo.db.dialect', 'repo.db.migrate', 'repo.db.migrations')

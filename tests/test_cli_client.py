@@ -520,3 +520,21 @@ def test_a_server_that_keeps_failing_is_given_up_on(tmp_path: Path) -> None:
         outcome = uploader.upload_one(c, path)
     assert outcome.status == 'refused'
     assert 'gave up after 5 attempts (502' in outcome.detail
+
+
+def test_list_walks_the_timeline_or_the_upload_order(
+    signed_in: dict[str, str], library: Library, user: UserPublic
+) -> None:
+    summer = library.add(user.id, images.exif_photo(81, taken='2020:07:14 18:30:00'), 's.jpg')
+    scan = library.add(user.id, images.exif_photo(82, taken='2015:03:02 09:00:00'), 'o.jpg')
+
+    def ids(*args: str) -> list[str]:
+        result = shoebox(signed_in, 'list', '--mine', '--json', *args)
+        assert result.exit_code == 0, text(result)
+        return [i['id'] for i in json.loads(result.output)['items']]
+
+    assert ids() == [summer.id, scan.id]  # newest taken first
+    assert ids('--sort', 'uploaded_newest') == [scan.id, summer.id]
+    assert ids('--year', '2019') == [scan.id]
+    bad = shoebox(signed_in, 'list', '--sort', 'random')
+    assert bad.exit_code != 0

@@ -545,3 +545,17 @@ def test_process_image_works_through_a_spawned_process_pool(tmp_path):
         str(good), str(tmp_path / 't3.webp'), str(tmp_path / 'p3.webp'), max_pixels=MAX_PIXELS
     )
     assert here == facts
+
+
+def test_a_panorama_gets_a_wide_thumbnail_not_a_sliver(tmp_path):
+    """The gallery's justified rows are ~200 px high: a panorama's thumbnail keeps a short side
+    that tall (issue 10), while ordinary shapes keep the 400 px box (see the tests above)."""
+    src = save(photo((2400, 400)), tmp_path / 'pano.png', 'PNG')
+    facts = facts_of(src, tmp_path, thumb_size=400, preview_size=1600)
+    assert (facts.width, facts.height) == (2400, 400)
+    width, height = rendition(tmp_path, 'thumb').size
+    assert height == 200 and abs(width - 1200) <= 2  # 1600x267 preview -> 1199x200
+    tall = save(photo((300, 1500)), tmp_path / 'tower.png', 'PNG')
+    facts_of(tall, tmp_path, thumb_size=400, preview_size=1600)
+    width, height = rendition(tmp_path, 'thumb').size
+    assert width == 200 and abs(height - 1000) <= 2

@@ -61,6 +61,17 @@ def may_download_original(actor: Actor, owner_id: int, allow_download: bool) -> 
     return is_owner(actor, owner_id) or allow_download
 
 
+def may_see_location(actor: Actor, owner_id: int) -> bool:
+    """Where a photo was taken is the owner's to know (and to share: `share_location`)."""
+    return is_owner(actor, owner_id)
+
+
+def original_keeps_location(actor: Actor, owner_id: int, share_location: bool) -> bool:
+    """Whether the original handed to this actor keeps its GPS position: always for the
+    owner; for others only when the owner chose to share it."""
+    return is_owner(actor, owner_id) or share_location
+
+
 def require_user(actor: Actor) -> int:
     """The signed-in user's id, or NotAuthenticated."""
     if actor.user_id is None:

@@ -31,6 +31,11 @@ class TokenUser(UserPublic):
     token_scopes: tuple[str, ...] = ()
 
 
+class Location(BaseModel):
+    latitude: float
+    longitude: float
+
+
 class ImagePublic(BaseModel):
     id: str
     title: str
@@ -59,6 +64,18 @@ class ImagePublic(BaseModel):
     price_cents: int | None = None
     stock: int | None = None
     for_sale: bool = False
+    sort_at: datetime | None = None  # the timeline: taken_at, else created_at (naive UTC)
+    iso: int | None = None
+    exposure_s: float | None = None
+    f_number: float | None = None
+    focal_mm: float | None = None
+    share_location: bool = False  # others' downloads of the original keep the GPS position
+    location: Location | None = None  # the owner's eyes only (ImageService.get fills it in)
+
+
+class YearCount(BaseModel):
+    year: int
+    count: int
 
 
 class ImagePage(BaseModel):
@@ -82,6 +99,7 @@ class ImageUpdate(BaseModel):
     # stock null: unlimited.
     price_cents: int | None = None
     stock: int | None = None
+    share_location: bool | None = None
 
 
 class TokenPublic(BaseModel):

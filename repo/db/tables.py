@@ -68,6 +68,9 @@ class Image(SQLModel, table=True):
         Index('ix_image_visibility_created', 'visibility', 'created_at'),
         # An account's usage (count and bytes) for its quota, read from the index alone.
         Index('ix_image_owner_size', 'owner_id', 'size_bytes'),
+        # The timeline (issue 10): by date taken, falling back to the upload time.
+        Index('ix_image_owner_sort', 'owner_id', 'sort_at'),
+        Index('ix_image_visibility_sort', 'visibility', 'sort_at'),
     )
 
     id: str = Field(default_factory=new_image_id, primary_key=True)
@@ -98,6 +101,26 @@ class Image(SQLModel, table=True):
     )
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
+    # The timeline's date: taken_at if known, else created_at as naive UTC (see timeline_at).
+    sort_at: NaiveDatetime = Field(default_factory=lambda: naive_utc(utcnow()), index=True)
+    # What the camera recorded besides the date (issue 10), None when it did not say.
+    iso: int | None = None
+    exposure_s: float | None = None  # exposure time in seconds
+    f_number: float | None = None
+    focal_mm: float | None = None
+    latitude: float | None = None  # GPS, shown to the owner only
+    longitude: float | None = None
+    # Others downloading the original get it with its GPS location stripped unless this is set.
+    share_location: bool = False
+
+
+def naive_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo is not None else value
+
+
+def timeline_at(taken_at: datetime | None, created_at: datetime) -> datetime:
+    """Where an image sits on the timeline: when it was taken, else when it was uploaded."""
+    return taken_at if taken_at is not None else naive_utc(created_at)
 
 
 class Tag(SQLModel, table=True):

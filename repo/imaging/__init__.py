@@ -9,6 +9,7 @@ fact; this module names what the rest of Shoebox uses.
 """
 
 from repo.imaging.exif import camera_name, parse_exif_datetime
+from repo.imaging.location import strip_location
 from repo.imaging.pipeline import (
     PREVIEW_SLACK,
     ImageFacts,
@@ -56,6 +57,7 @@ __all__ = [
     'ready',
     'signature_of',
     'sniff_unsupported',
+    'strip_location',
     'to_signed64',
     'turned_signals',
     'turned_signals_of_file',

@@ -38,6 +38,7 @@ def index_doc(source: SearchSource) -> IndexDoc:
         tags=source.tags,
         created_at=source.created_at,
         colors=source.colors,
+        sort_at=source.sort_at,
     )
 
 

@@ -15,11 +15,12 @@ from repo.core import policy
 from repo.core.actor import Actor
 from repo.core.errors import Invalid
 from repo.core.schemas import ImagePage, ImagePublic, SimilarImage, SimilarPage, TagCount
+from repo.core.timeline import SORTS
 from repo.core.uploads import UploadItem
 from repo.core.validation import check_tags, check_visibility
 from repo.looks.cache import LooksCache
 from repo.services.image_workers import ImageWorkers, Limits, rejection_error
-from repo.services.images import SORTS, check_color, check_page, visible_row
+from repo.services.images import check_color, check_page, visible_row
 from repo.services.ingest import IngestService
 from repo.similarity import NEAR_DUPLICATE_DISTANCE, SIMILAR_DISTANCE
 from search_index import SearchIndex
@@ -68,7 +69,7 @@ class FindingService:
         policy.require_read(actor)
         limit, offset = check_page(limit, offset)
         if sort not in (*SORTS, 'relevance'):
-            raise Invalid(f'Sort must be relevance, newest or oldest, not "{sort}"')
+            raise Invalid(f'Sort must be one of relevance, {", ".join(SORTS)}, not "{sort}"')
         owner_id: int | None = None
         if owner:
             with self.uow() as tx:

@@ -5,18 +5,19 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from io import BytesIO
 from typing import Any, BinaryIO
 
 from repo import imaging
 from repo.blobs.staging import Staging
 from repo.blobs.store import BlobMissing, BlobStore, original_key, rendition_key
-from repo.core import palette, policy
+from repo.core import palette, policy, timeline
 from repo.core.actor import Actor
 from repo.core.errors import Forbidden, ImageNotFound, Invalid, NotFound
 from repo.core.events import ImageChanged, ImageRemoved
-from repo.core.schemas import ImagePage, ImagePublic, ImageUpdate
+from repo.core.schemas import ImagePage, ImagePublic, ImageUpdate, Location, YearCount
+from repo.core.timeline import SORTS
 from repo.core.validation import (
     check_description,
     check_tags,
@@ -35,7 +36,6 @@ from repo.services.watermarks import WatermarkCache
 log = logging.getLogger(__name__)
 
 MAX_PAGE = 200
-SORTS = ('newest', 'oldest')
 MEDIA_TYPES = {
     'JPEG': 'image/jpeg',
     'PNG': 'image/png',
@@ -58,7 +58,9 @@ class BlobFile:
     size: int
     download_name: str
     private: bool
-    data: bytes | None = None  # made on request (a watermarked preview), not in the store
+    # Made for this request, not in the store: a watermarked preview, an original without its
+    # location.
+    data: bytes | None = None
 
     def open(self) -> BinaryIO:
         return BytesIO(self.data) if self.data is not None else self.store.open(self.key)
@@ -89,6 +91,14 @@ def visible_row(tx: Any, actor: Actor, image_id: object) -> Image:
     return image
 
 
+def with_location(tx: Any, actor: Actor, image: Image, shown: ImagePublic) -> ImagePublic:
+    """The image's public shape, with where it was taken when the actor is its owner."""
+    found = tx.images.location(image)
+    if found is None or not policy.may_see_location(actor, image.owner_id):
+        return shown
+    return shown.model_copy(update={'location': Location(latitude=found[0], longitude=found[1])})
+
+
 class ImageService:
     def __init__(
         self,
@@ -112,7 +122,8 @@ class ImageService:
     def get(self, actor: Actor, image_id: str) -> ImagePublic:
         policy.require_read(actor)
         with self.uow() as tx:
-            return tx.images.public([visible_row(tx, actor, image_id)])[0]
+            image = visible_row(tx, actor, image_id)
+            return with_location(tx, actor, image, tx.images.public([image])[0])
 
     def list(
         self,
@@ -126,35 +137,74 @@ class ImageService:
         min_price: int | None = None,
         max_price: int | None = None,
         sort: str = 'newest',
+        year: int | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> ImagePage:
-        """Images the actor may see, filtered, newest or oldest first, with the total count.
-        `for_sale`: only what can be bought (or only what cannot); prices in minor units."""
+        """Images the actor may see, filtered, in one of timeline.SORTS, with the total count.
+        `year` starts the page at that year of the timeline (and goes on past it); `for_sale`:
+        only what can be bought (or only what cannot); prices in minor units."""
         policy.require_read(actor)
         limit, offset = check_page(limit, offset)
         if sort not in SORTS:
             raise Invalid(f'Sort must be one of {", ".join(SORTS)}, not "{sort}"')
         with self.uow() as tx:
-            owner_id = None
-            if owner:
-                owner_id = tx.users.id_of(owner.lower())
-                owner_id = -1 if owner_id is None else owner_id
-            wanted = ImageFilter(
-                owner_id=owner_id,
-                visibility=check_visibility(visibility).value if visibility else None,
-                tags=check_tags(tags),
-                color=check_color(color) if color else None,
-                for_sale=for_sale,
-                min_price=min_price,
-                max_price=max_price,
-            )
+            wanted = self._filter(tx, owner, visibility, tags, color, sort, year)
+            wanted = replace(wanted, for_sale=for_sale, min_price=min_price, max_price=max_price)
             rows, total = tx.images.page(
-                policy.view_scope(actor), wanted, newest_first=sort == 'newest',
-                limit=limit, offset=offset,
-            )  # fmt: skip
+                policy.view_scope(actor), wanted, sort=sort, limit=limit, offset=offset
+            )
             items = tx.images.public(rows)
         return ImagePage(items=items, total=total, limit=limit, offset=offset)
+
+    def years(
+        self,
+        actor: Actor,
+        *,
+        owner: str | None = None,
+        visibility: str | None = None,
+        tags: Sequence[str] = (),
+        color: str | None = None,
+    ) -> list[YearCount]:
+        """The years of the timeline the actor may see (with these filters), newest first."""
+        policy.require_read(actor)
+        with self.uow() as tx:
+            wanted = self._filter(tx, owner, visibility, tags, color, 'newest', None)
+            found = tx.images.years(policy.view_scope(actor), wanted)
+        return [YearCount(year=y, count=n) for y, n in found]
+
+    @staticmethod
+    def _filter(
+        tx: Any,
+        owner: str | None,
+        visibility: str | None,
+        tags: Sequence[str],
+        color: str | None,
+        sort: str,
+        year: int | None,
+    ) -> ImageFilter:
+        owner_id = None
+        if owner:
+            owner_id = tx.users.id_of(owner.lower())
+            owner_id = -1 if owner_id is None else owner_id
+        before = since = None
+        if year is not None:
+            if not timeline.FIRST_YEAR <= year <= timeline.LAST_YEAR:
+                raise Invalid(
+                    f'year must be between {timeline.FIRST_YEAR} and {timeline.LAST_YEAR}'
+                )
+            if timeline.by_upload(sort):
+                raise Invalid('year goes with the timeline sorts (newest, oldest)')
+            side, bound = timeline.year_bound(year, sort)
+            before, since = (bound, None) if side == 'before' else (None, bound)
+        return ImageFilter(
+            owner_id=owner_id,
+            visibility=check_visibility(visibility).value if visibility else None,
+            tags=check_tags(tags),
+            color=check_color(color) if color else None,
+            before=before,
+            since=since,
+        )
 
     def update(self, actor: Actor, image_id: str, changes: ImageUpdate) -> ImagePublic:
         with self.uow() as tx:
@@ -168,13 +218,15 @@ class ImageService:
                 image.visibility = check_visibility(changes.visibility).value
             if changes.allow_download is not None:
                 image.allow_download = changes.allow_download
+            if changes.share_location is not None:
+                image.share_location = changes.share_location
             if changes.tags is not None:
                 tx.tags.replace_links(image.id, check_tags(changes.tags))
             apply_sale(tx, image, changes)
             image.updated_at = utcnow()
             tx.images.save(image)
             tx.emit(ImageChanged(image.id, public=image.visibility == Visibility.public.value))
-            return tx.images.public([image])[0]
+            return with_location(tx, actor, image, tx.images.public([image])[0])
 
     def delete(self, actor: Actor, image_id: str) -> None:
         with self.uow() as tx:
@@ -228,6 +280,16 @@ class ImageService:
             raise ImageNotFound()
         if mark:
             return self._marked_preview(image, key, mark)
+        if kind == 'original' and not policy.original_keeps_location(
+            actor, image.owner_id, image.share_location
+        ):
+            stripped = self._without_location(image, key)
+            if stripped is not None:
+                return BlobFile(
+                    store=self.blobs, key=key, media_type=media, size=len(stripped),
+                    etag=f'"{image.sha256[:32]}-s"', download_name=name,
+                    private=image.visibility != Visibility.public.value, data=stripped,
+                )  # fmt: skip
         return BlobFile(
             store=self.blobs,
             key=key,
@@ -262,6 +324,20 @@ class ImageService:
             private=True,
             data=data,
         )
+
+    def _without_location(self, image: Image, key: str) -> bytes | None:
+        """The original's bytes without its GPS position, or None when it has none. Photos
+        from before the camera facts were kept (latitude unknown) are looked at too."""
+        if image.latitude is None and image.format != 'JPEG' and image.camera is None:
+            return None  # no EXIF camera, not a JPEG: nothing that carries a position
+        try:
+            return imaging.strip_location(self.blobs.read(key), image.format)
+        except BlobMissing:
+            raise ImageNotFound() from None
+        except Exception:
+            # Never hand out the position because it could not be removed.
+            log.exception('Could not remove the location from image %s', image.id)
+            raise ImageNotFound() from None
 
     def _make_preview(self, sha256: str) -> None:
         """Make the preview rendition from the original (once; it is then stored beside it)."""

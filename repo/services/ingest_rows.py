@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from repo import imaging
-from repo.db.tables import Image
+from repo.db.tables import Image, timeline_at
+from repo.imaging.camera import CameraFacts
 from repo.ingest_job import UploadFacts
 
 
@@ -14,7 +15,8 @@ def new_image_row(
     owner_id: int, prepared: Any, sha256: str, size: int, derived: UploadFacts
 ) -> Image:
     facts = derived.facts
-    return Image(
+    camera = facts.settings
+    row = Image(
         owner_id=owner_id,
         title=prepared.title,
         description=prepared.description,
@@ -31,7 +33,15 @@ def new_image_row(
         dhash=facts.dhash,
         signature=facts.signature,
         color_names=color_names_column(derived.color_names),
+        iso=camera.iso,
+        exposure_s=camera.exposure_s,
+        f_number=camera.f_number,
+        focal_mm=camera.focal_mm,
+        latitude=camera.latitude,
+        longitude=camera.longitude,
     )
+    row.sort_at = timeline_at(row.taken_at, row.created_at)
+    return row
 
 
 def facts_of(image: Image) -> imaging.ImageFacts:
@@ -45,6 +55,14 @@ def facts_of(image: Image) -> imaging.ImageFacts:
         colors=tuple(c for c in image.colors.split(',') if c),
         dhash=image.dhash,
         signature=image.signature,
+        settings=CameraFacts(
+            iso=image.iso,
+            exposure_s=image.exposure_s,
+            f_number=image.f_number,
+            focal_mm=image.focal_mm,
+            latitude=image.latitude,
+            longitude=image.longitude,
+        ),
     )
 
 

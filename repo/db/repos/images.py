@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, bindparam, delete, func, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from repo.core import timeline
 from repo.core.policy import PUBLIC, ViewScope
 from repo.core.schemas import ImagePublic
 from repo.core.visibility import Visibility
@@ -36,6 +38,9 @@ class ImageFilter:
     for_sale: bool | None = None  # the shop: only listed (True) or unlisted (False) images
     min_price: int | None = None  # minor units; implies for sale
     max_price: int | None = None
+    # On the timeline (sort_at): only images before / from this moment (a jump to a year).
+    before: datetime | None = None
+    since: datetime | None = None
 
 
 class ImageRepository:
@@ -121,20 +126,22 @@ class ImageRepository:
         scope: ViewScope,
         wanted: ImageFilter,
         *,
-        newest_first: bool,
+        sort: str,
         limit: int,
         offset: int,
     ) -> tuple[list[Image], int]:
-        """One page of the images the scope may see, matching `wanted`, and the total count."""
+        """One page of the images the scope may see, matching `wanted`, and the total count,
+        in one of repo.core.timeline.SORTS."""
         conditions = [filters.visible(scope), *self._conditions(wanted)]
         total = self.session.exec(select(func.count()).select_from(Image).where(*conditions)).one()
         page_conditions = conditions
         if len(conditions) == 1:
             page_conditions = [filters.visible_walking_date_index(scope)]
+        when = col(Image.created_at) if timeline.by_upload(sort) else col(Image.sort_at)
         order = (
-            (col(Image.created_at).desc(), col(Image.id).desc())
-            if newest_first
-            else (col(Image.created_at), col(Image.id))
+            (when.desc(), col(Image.id).desc())
+            if timeline.newest_first(sort)
+            else (when, col(Image.id))
         )
         query = select(Image).where(*page_conditions).order_by(*order).offset(offset).limit(limit)
         return list(self.session.exec(query).all()), total
@@ -158,7 +165,28 @@ class ImageRepository:
         if wanted.color:
             conditions.append(col(Image.color_names).contains(f',{wanted.color},'))
         conditions.extend(listed_conditions(wanted))
+        if wanted.before is not None:
+            conditions.append(col(Image.sort_at) < wanted.before)
+        if wanted.since is not None:
+            conditions.append(col(Image.sort_at) >= wanted.since)
         return conditions
+
+    def location(self, image: Image) -> tuple[float, float] | None:
+        if image.latitude is None or image.longitude is None:
+            return None
+        return image.latitude, image.longitude
+
+    def years(self, scope: ViewScope, wanted: ImageFilter) -> list[tuple[int, int]]:
+        """(year, images) on the timeline that the scope may see, matching `wanted`, newest
+        year first."""
+        year = func.extract('year', col(Image.sort_at))
+        query = (
+            select(year, func.count())
+            .where(filters.visible(scope), *self._conditions(wanted))
+            .group_by(year)
+            .order_by(year.desc())
+        )
+        return [(int(y), int(n)) for y, n in self.session.exec(query) if y is not None]
 
     # ---- public shape ---------------------------------------------------------------------
 
@@ -207,11 +235,16 @@ def listed_conditions(wanted: ImageFilter) -> list[Any]:
     return [col(Image.id).in_(listed), col(Image.visibility) == PUBLIC]
 
 
+# Stored, but not part of an image's public shape: the GPS position is the owner's only
+# (ImageService.get adds it for them as `location`).
+_NOT_PUBLIC = {'colors', 'visibility', 'signature', 'color_names', 'latitude', 'longitude'}
+
+
 def public_of(
     image: Image, tags: list[str], auto: list[str], owner: str, listing: Listing | None = None
 ) -> ImagePublic:
     return ImagePublic(
-        **image.model_dump(exclude={'colors', 'visibility', 'signature', 'color_names'}),
+        **image.model_dump(exclude=_NOT_PUBLIC),
         visibility=Visibility(image.visibility),
         colors=[c for c in image.colors.split(',') if c],
         color_names=[c for c in image.color_names.split(',') if c],

@@ -22,6 +22,7 @@ class SearchSource:
     tags: tuple[str, ...]
     created_at: datetime
     colors: tuple[str, ...]
+    sort_at: datetime | None = None
 
 
 class SearchDocRepository:
@@ -48,6 +49,7 @@ class SearchDocRepository:
                 tags=tuple(tags[i.id]),
                 created_at=i.created_at,
                 colors=tuple(c for c in i.color_names.split(',') if c),
+                sort_at=i.sort_at,
             )
             for i in images
         ]

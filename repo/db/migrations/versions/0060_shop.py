@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0060_shop'
-down_revision = '0020'
+down_revision = '0030_timeline'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,61 @@
+"""The timeline and the camera's facts: image.sort_at (date taken, else upload time) with its
+indexes, ISO, exposure, aperture, focal length, GPS position and the owner's choice to share the
+location with the original.
+
+Revision ID: 0030_timeline
+Revises: 0020
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0030_timeline'
+down_revision = '0020'
+branch_labels = None
+depends_on = None
+
+NEW_COLUMNS = [
+    sa.Column('iso', sa.Integer(), nullable=True),
+    sa.Column('exposure_s', sa.Float(), nullable=True),
+    sa.Column('f_number', sa.Float(), nullable=True),
+    sa.Column('focal_mm', sa.Float(), nullable=True),
+    sa.Column('latitude', sa.Float(), nullable=True),
+    sa.Column('longitude', sa.Float(), nullable=True),
+    sa.Column('share_location', sa.Boolean(), nullable=False, server_default=sa.false()),
+]
+
+
+def upgrade() -> None:
+    found = sa.inspect(op.get_bind())
+    columns = {c['name'] for c in found.get_columns('image')}
+    indexes = {i['name'] for i in found.get_indexes('image')}
+    missing = [c for c in NEW_COLUMNS if c.name not in columns]
+    if 'sort_at' not in columns:
+        missing.append(sa.Column('sort_at', sa.DateTime(), nullable=True))
+    if missing:
+        with op.batch_alter_table('image') as batch:
+            for column in missing:
+                batch.add_column(column)
+    # Backfill: the date taken where the camera said, else the upload time. Both are stored
+    # without a zone (created_at as UTC), so the copy needs no conversion.
+    op.execute('UPDATE image SET sort_at = COALESCE(taken_at, created_at) WHERE sort_at IS NULL')
+    with op.batch_alter_table('image') as batch:
+        batch.alter_column('sort_at', existing_type=sa.DateTime(), nullable=False)
+    for name, cols in (
+        ('ix_image_sort_at', ['sort_at']),
+        ('ix_image_owner_sort', ['owner_id', 'sort_at']),
+        ('ix_image_visibility_sort', ['visibility', 'sort_at']),
+    ):
+        if name not in indexes:
+            op.create_index(name, 'image', cols)
+
+
+def downgrade() -> None:
+    for name in ('ix_image_visibility_sort', 'ix_image_owner_sort', 'ix_image_sort_at'):
+        op.drop_index(name, 'image')
+    with op.batch_alter_table('image') as batch:
+        batch.drop_column('sort_at')
+        for column in reversed(NEW_COLUMNS):
+            batch.drop_column(column.name)
