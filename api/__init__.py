@@ -6,11 +6,20 @@ import re
 
 from fastapi import APIRouter, FastAPI
 
-from api import admin_routes, auth_routes, fallback, image_routes, look_routes
+from api import (
+    admin_routes,
+    auth_routes,
+    export_routes,
+    fallback,
+    image_routes,
+    look_routes,
+    ops_routes,
+)
 from api.browser_uploads import UploadObserver
 from api.deps import STATE_KEY, ApiContext, SessionUser
 from api.guards import BodyLimitGuard, Limit, MiB, SecurityHeaders, human_bytes
 from api.nicegui_internals import restrict_websocket, wrap_outermost
+from api.request_log import RequestLog
 from repo.container import Services
 
 PREFIX = '/api/v1'
@@ -24,6 +33,8 @@ TAGS = [
     {'name': 'auth', 'description': 'Accounts and personal API tokens (`Authorization: Bearer`)'},
     {'name': 'images', 'description': 'Upload, find, read, edit and delete images'},
     {'name': 'admin', 'description': 'Accounts, quotas, settings, figures and the audit log'},
+    {'name': 'export', 'description': 'Everything of your own, as one zip'},
+    {'name': 'operations', 'description': 'Health and metrics, at the root of the site'},
 ]
 DESCRIPTION = """\
 Shoebox's REST API. Authenticate with a personal token: `POST /api/v1/auth/token`, then send
@@ -68,9 +79,16 @@ def register(
     api.include_router(image_routes.router)
     api.include_router(look_routes.router)
     api.include_router(admin_routes.router)
+    api.include_router(export_routes.router)
     api.include_router(fallback.router)
     app.include_router(api)
+    app.include_router(ops_routes.router)
     app.add_middleware(BodyLimitGuard, limit_for=body_limit)
+    app.add_middleware(
+        RequestLog,
+        metrics=lambda: getattr(app.state, STATE_KEY).services.metrics,
+        prefixes=(PREFIX,),
+    )
     wrap_outermost(app, lambda inner: SecurityHeaders(inner), PREFIX)
     app.title = 'Shoebox'
     app.description = DESCRIPTION

@@ -40,6 +40,10 @@ class Settings:
     default_quota_bytes: int | None = None
     default_quota_images: int | None = None
     trash_days: int = 30
+    # Operations (issue 16): /metrics for anyone (not only 127.0.0.1 and administrators'
+    # tokens), the log line format ('text' or 'json').
+    metrics_public: bool = False
+    log_format: str = 'text'
 
     def __post_init__(self) -> None:
         for name in ('data_dir', 'ssl_certfile', 'ssl_keyfile'):
@@ -73,6 +77,10 @@ class Settings:
             raise ValueError('need 32 <= thumb_size <= preview_size <= 8192')
         if self.workers < 0:
             raise ValueError('workers must be >= 0 (0 = one per core)')
+        if self.log_format not in ('text', 'json'):
+            raise ValueError(
+                f'log_format (SHOEBOX_LOG_FORMAT) must be text or json, not {self.log_format!r}'
+            )
         for url in _split(self.public_url):
             if origin_of(url) is None:
                 raise ValueError(

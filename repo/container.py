@@ -21,6 +21,7 @@ from repo.blobs.staging import Staging
 from repo.config import Settings
 from repo.core.events import ImageAdded, ImageChanged, ImageEvent, ImageRemoved
 from repo.db.engine import make_engine, sqlite_url
+from repo.db.health import database_problem
 from repo.db.migrate import ensure_schema
 from repo.db.tables import utcnow
 from repo.db.uow import EventBus, UnitOfWork
@@ -29,11 +30,16 @@ from repo.looks.cache import LooksCache
 from repo.services.accounts import AccountService
 from repo.services.admin import AdminService
 from repo.services.audit import AuditLog
+from repo.services.export import ExportService
+from repo.services.export_import import ImportExportService
 from repo.services.finding import FindingService
+from repo.services.health import HealthService
 from repo.services.image_workers import ImageWorkers
 from repo.services.images import ImageService
 from repo.services.ingest import IngestService
 from repo.services.maintenance import MaintenanceService
+from repo.services.metrics import Metrics
+from repo.services.metrics_probes import database_probes
 from repo.services.passwords import PasswordHashing
 from repo.services.quotas import QuotaService
 from repo.services.resets import ResetService
@@ -156,13 +162,15 @@ class Services:
 
     @built_once
     def signin(self) -> SignInService:
-        return SignInService(self.uow, self.passwords, now=self.clock)
+        return SignInService(
+            self.uow, self.passwords, now=self.clock, on_failure=self.metrics.signin_failed
+        )
 
     @built_once
     def ingest(self) -> IngestService:
         return IngestService(
             self.uow, self.blobs, self.staging, self.workers, self.looks, self.limits,
-            self.quotas,
+            self.quotas, observe=self.metrics.upload_done,
         )  # fmt: skip
 
     @built_once
@@ -208,6 +216,26 @@ class Services:
     @built_once
     def resets(self) -> ResetService:
         return ResetService(self.uow, self.passwords, now=self.clock)
+
+    # ---- operations (issue 16) -----------------------------------------------------------
+
+    @built_once
+    def metrics(self) -> Metrics:
+        return Metrics(database_probes(self.uow, lambda: self.workers.queued))
+
+    @built_once
+    def export(self) -> ExportService:
+        return ExportService(self.uow, self.blobs)
+
+    @built_once
+    def import_export(self) -> ImportExportService:
+        return ImportExportService(self.uow, self.ingest)
+
+    @built_once
+    def health(self) -> HealthService:
+        return HealthService(
+            lambda: database_problem(self.engine), self.blobs, lambda: self.index.healthy()
+        )
 
     # ---- lifecycle ----------------------------------------------------------------------
 

@@ -93,6 +93,8 @@ CONFINED = {
     'fastapi': ('pages', 'api', 'main'),
     'starlette': ('pages', 'api', 'main'),
     'typer': ('cli', 'cli_client'),
+    'prometheus_client': ('repo.services.metrics',),
+    'cryptography': ('repo.blobs',),
 }
 # Dialect-specific SQL (a Postgres or SQLite dialect, raw PRAGMAs): only in these modules.
 DIALECT_MODULES = ('repo.db.engine', 'repo.db.dialect', 'repo.db.migrate', 'repo.db.migrations')

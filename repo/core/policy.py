@@ -140,3 +140,22 @@ def require_self_or_admin(actor: Actor, user_id: int) -> None:
 
 def may_sign_up(actor: Actor, open_signup: bool) -> bool:
     return open_signup or actor.is_system or actor.is_admin
+
+
+# ---- operations (issue 16) ------------------------------------------------------------------
+
+
+def require_metrics_reader(actor: Actor, *, from_loopback: bool, public: bool) -> None:
+    """/metrics: open when configured public; else to this machine (127.0.0.1, ::1) and to
+    administrators (an admin token from anywhere)."""
+    if public or from_loopback:
+        return
+    require_admin(actor)
+
+
+def require_export(actor: Actor) -> int:
+    """Exporting is reading all of one's own images: a signed-in user (a token needs
+    `images:read`). Returns whose images: always the actor's own, never anyone else's."""
+    user_id = require_user(actor)
+    require_read(actor)
+    return user_id
