@@ -7,53 +7,25 @@ import getpass
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 import cli_client
-
-if TYPE_CHECKING:  # the server side is imported where used, so the HTTP client starts fast
-    from repo.config import Settings
-    from repo.container import Services
-    from repo.core.errors import ShoeboxError
+import cli_ops
+from cli_ops.context import DataDir, err, fail, out, services_for, settings_for
 
 app = typer.Typer(help='Shoebox: a self-hosted image repository.', no_args_is_help=True)
 users_app = typer.Typer(help='Manage user accounts.', no_args_is_help=True)
 app.add_typer(users_app, name='users')
 cli_client.register(app)
-err = Console(stderr=True)
-out = Console()
-
-DataDir = Annotated[
-    Path | None, typer.Option('--data-dir', help='Data folder [env SHOEBOX_DATA_DIR; ./data]')
-]
-
-
-def _settings(data_dir: Path | None, **overrides: object) -> Settings:
-    from repo.config import Settings
-
-    try:
-        return Settings.from_env(data_dir=data_dir, **overrides)
-    except ValueError as exc:
-        err.print(f'[red]Bad setting:[/red] {escape(str(exc))}')
-        raise typer.Exit(2) from None
-
-
-def _services(data_dir: Path | None) -> Services:
-    """The services on the data folder, built as each command uses them (cheap ones stay so)."""
-    from repo.container import build
-
-    return build(_settings(data_dir))
-
-
-def _fail(exc: ShoeboxError) -> typer.Exit:
-    err.print(f'[red]Error:[/red] {escape(exc.message)}')
-    return typer.Exit(1)
+cli_ops.register(app)
+_settings = settings_for
+_services = services_for
+_fail = fail
 
 
 @app.command()

@@ -23,6 +23,7 @@ from repo.core.events import ImageAdded, ImageChanged, ImageEvent, ImageRemoved
 from repo.db.engine import make_engine, sqlite_url
 from repo.db.health import database_problem
 from repo.db.migrate import ensure_schema
+from repo.db.snapshot import snapshot_database
 from repo.db.tables import utcnow
 from repo.db.uow import EventBus, UnitOfWork
 from repo.jobs.index_feed import IndexFeed
@@ -30,6 +31,7 @@ from repo.looks.cache import LooksCache
 from repo.services.accounts import AccountService
 from repo.services.admin import AdminService
 from repo.services.audit import AuditLog
+from repo.services.backup import BackupService
 from repo.services.export import ExportService
 from repo.services.export_import import ImportExportService
 from repo.services.finding import FindingService
@@ -111,8 +113,13 @@ class Services:
         return uow
 
     @built_once
-    def blobs(self) -> LocalBlobStore:
+    def stored_blobs(self) -> LocalBlobStore:
+        """The bytes as they lie in the store (what a backup copies)."""
         return LocalBlobStore(self.settings.blobs_dir)
+
+    @built_once
+    def blobs(self) -> LocalBlobStore:
+        return self.stored_blobs
 
     @built_once
     def staging(self) -> Staging:
@@ -230,6 +237,15 @@ class Services:
     @built_once
     def import_export(self) -> ImportExportService:
         return ImportExportService(self.uow, self.ingest)
+
+    @built_once
+    def backups(self) -> BackupService:
+        return BackupService(
+            lambda target: snapshot_database(self.engine, target),
+            self.stored_blobs,
+            self.settings.db_path,
+            self.settings.tmp_dir,
+        )
 
     @built_once
     def health(self) -> HealthService:
