@@ -27,6 +27,7 @@ def build(settings: Settings) -> Services:
     from repo import container
 
     services = container.build(settings)
+    services.cipher  # noqa: B018  (a wrong or missing encryption key: refuse to start, now)
     services.index_feed  # noqa: B018  (open or rebuild the search index before serving)
     app.state.services = services  # for tests and benchmarks that drive the running app
     app.on_startup(services.start)
@@ -56,9 +57,13 @@ def run_server(settings: Settings) -> None:
 
     from api.head_limit import BoundedHeadProtocol
     from api.nicegui_internals import use_data_dir_for_browser_storage
+    from repo.container import EncryptionKeyError
 
     use_data_dir_for_browser_storage(settings.data_dir / 'nicegui')
-    build(settings)
+    try:
+        build(settings)
+    except EncryptionKeyError as exc:
+        raise SystemExit(f'Shoebox cannot start: {exc.message}') from None
     ssl = {}
     if settings.ssl_certfile and settings.ssl_keyfile:
         ssl = {'ssl_certfile': str(settings.ssl_certfile), 'ssl_keyfile': str(settings.ssl_keyfile)}

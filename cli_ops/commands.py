@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cli_ops.context import DataDir, err, fail, out, services_for, settings_for
+from cli_ops.context import DataDir, err, fail, out, services_for
 
 
 def _progress(label: str) -> Progress:
@@ -111,7 +111,6 @@ def restore(
     ],
 ) -> None:
     """Restore a backup into a new, empty data folder; the search index is rebuilt."""
-    from repo.container import build
     from repo.core.actor import SYSTEM
     from repo.core.errors import ShoeboxError
 
@@ -119,7 +118,7 @@ def restore(
         where = escape(str(data_dir))
         err.print(f'[red]Error:[/red] {where} is not empty: restore only into a new, empty folder')
         raise typer.Exit(1)
-    with build(settings_for(data_dir), background=False) as services:
+    with services_for(data_dir, background=False) as services:
         try:
             with _progress('Restoring') as progress:
                 task = progress.add_task('restore', total=None)
@@ -128,10 +127,12 @@ def restore(
                     source,
                     lambda done, total, _: progress.update(task, completed=done, total=total),
                 )
-            indexed = services.maintenance.reindex(SYSTEM)
-            report = services.maintenance.check(SYSTEM, grace_s=0)
         except ShoeboxError as exc:
             raise fail(exc) from None
+    # Opened again: the restored folder may name an encryption key that must now be set.
+    with services_for(data_dir, background=False) as services:
+        indexed = services.maintenance.reindex(SYSTEM)
+        report = services.maintenance.check(SYSTEM, grace_s=0)
     out.print(f'restored {count} blobs; indexed {indexed} images')
     for line in report.lines():
         out.print(line, markup=False)

@@ -33,11 +33,25 @@ def settings_for(data_dir: Path | None, **overrides: object) -> Settings:
         raise typer.Exit(2) from None
 
 
-def services_for(data_dir: Path | None) -> Services:
-    """The services on the data folder, built as each command uses them (cheap ones stay so)."""
+def services_for(data_dir: Path | None, **options: object) -> Services:
+    """The services on the data folder, built as each command uses them (cheap ones stay so).
+    The encryption key is checked at once: a wrong or missing one is a message, not a trace."""
     from repo.container import build
 
-    return build(settings_for(data_dir))
+    services = build(settings_for(data_dir), **options)  # type: ignore[arg-type]
+    key_checked(services)
+    return services
+
+
+def key_checked(services: Services) -> None:
+    from repo.core.errors import EncryptionKeyError
+
+    try:
+        services.cipher  # noqa: B018
+    except EncryptionKeyError as exc:
+        services.close()
+        err.print(f'[red]Encryption key:[/red] {escape(exc.message)}')
+        raise typer.Exit(2) from None
 
 
 def fail(exc: ShoeboxError) -> typer.Exit:

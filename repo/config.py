@@ -44,9 +44,11 @@ class Settings:
     # tokens), the log line format ('text' or 'json').
     metrics_public: bool = False
     log_format: str = 'text'
+    # Encryption at rest: a file with the 256-bit key (`shoebox keygen`); None = off.
+    encryption_key_file: Path | None = None
 
     def __post_init__(self) -> None:
-        for name in ('data_dir', 'ssl_certfile', 'ssl_keyfile'):
+        for name in ('data_dir', 'ssl_certfile', 'ssl_keyfile', 'encryption_key_file'):
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):
                 object.__setattr__(self, name, Path(value))
@@ -112,6 +114,11 @@ class Settings:
     @property
     def index_dir(self) -> Path:
         return self.data_dir / 'index'
+
+    @property
+    def key_check_file(self) -> Path:
+        """Tells a wrong encryption key at start-up (repo.blobs.encrypted_store)."""
+        return self.data_dir / 'encryption-key-check'
 
     @property
     def secret_file(self) -> Path:

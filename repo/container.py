@@ -16,9 +16,13 @@ from typing import Any, Generic, TypeVar
 
 from argon2 import PasswordHasher
 
+from repo.blobs.cipher import BlobCipher
+from repo.blobs.encrypted_store import EncryptedBlobStore, check_key, load_key
 from repo.blobs.local import LocalBlobStore
 from repo.blobs.staging import Staging
+from repo.blobs.store import BlobStore
 from repo.config import Settings
+from repo.core.errors import EncryptionKeyError
 from repo.core.events import ImageAdded, ImageChanged, ImageEvent, ImageRemoved
 from repo.db.engine import make_engine, sqlite_url
 from repo.db.health import database_problem
@@ -32,6 +36,7 @@ from repo.services.accounts import AccountService
 from repo.services.admin import AdminService
 from repo.services.audit import AuditLog
 from repo.services.backup import BackupService
+from repo.services.encryption import EncryptionService
 from repo.services.export import ExportService
 from repo.services.export_import import ImportExportService
 from repo.services.finding import FindingService
@@ -50,6 +55,7 @@ from repo.services.signin import SignInService
 from search_index import SearchIndex
 
 T = TypeVar('T')
+__all__ = ['EncryptionKeyError', 'Services', 'build']  # the error: for main, refusing to start
 
 
 class built_once(Generic[T]):
@@ -118,8 +124,19 @@ class Services:
         return LocalBlobStore(self.settings.blobs_dir)
 
     @built_once
-    def blobs(self) -> LocalBlobStore:
-        return self.stored_blobs
+    def cipher(self) -> BlobCipher | None:
+        """The encryption at rest, when a key file is set; a wrong, missing or malformed key
+        raises EncryptionKeyError here, naming the setting (main and the CLI ask at start)."""
+        path = self.settings.encryption_key_file
+        cipher = BlobCipher(load_key(path)) if path else None
+        check_key(cipher, self.settings.key_check_file)
+        return cipher
+
+    @built_once
+    def blobs(self) -> BlobStore:
+        if self.cipher is None:
+            return self.stored_blobs
+        return EncryptedBlobStore(self.stored_blobs, self.cipher, self.settings.tmp_dir)
 
     @built_once
     def staging(self) -> Staging:
@@ -198,7 +215,10 @@ class Services:
 
     @built_once
     def maintenance(self) -> MaintenanceService:
-        return MaintenanceService(self.uow, self.blobs, self.staging, lambda: self.index_feed)
+        return MaintenanceService(
+            self.uow, self.blobs, self.staging, lambda: self.index_feed,
+            plaintext=lambda: self.encryption.plaintext_keys(),
+        )  # fmt: skip
 
     # ---- administration (issue 13) --------------------------------------------------------
 
@@ -245,7 +265,13 @@ class Services:
             self.stored_blobs,
             self.settings.db_path,
             self.settings.tmp_dir,
+            stored_name=lambda key: self.blobs.stored_name(key),
+            key_check_file=self.settings.key_check_file,
         )
+
+    @built_once
+    def encryption(self) -> EncryptionService:
+        return EncryptionService(self.uow, lambda: self.blobs)
 
     @built_once
     def health(self) -> HealthService:

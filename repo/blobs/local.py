@@ -105,6 +105,9 @@ class LocalBlobStore:
             raise BlobMissing(key)
         yield path
 
+    def stored_name(self, key: str) -> str:
+        return key
+
     def healthy(self) -> bool:
         """The folder is there and usable (os.access: as root, a missing folder still fails)."""
         return self.root.is_dir() and os.access(self.root, os.R_OK | os.W_OK | os.X_OK)

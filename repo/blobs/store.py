@@ -70,6 +70,10 @@ class BlobStore(Protocol):
         """A local file with the bytes, for the image workers (the file itself where the store
         is local; a temporary download otherwise). Raises BlobMissing."""
 
+    def stored_name(self, key: str) -> str:
+        """The name the bytes of `key` lie under in the underlying storage (the key itself,
+        unless the store encrypts): what a backup copies, as it is."""
+
     def healthy(self) -> bool:
         """Whether the store can be read and written now (cheap: for a health check)."""
 

@@ -125,11 +125,16 @@ class BackupService:
         blobs: BlobStore,
         db_path: Path,
         tmp_dir: Path,
+        *,
+        stored_name: Callable[[str], str] = lambda key: key,
+        key_check_file: Path | None = None,
     ) -> None:
         self.snapshot = snapshot  # writes a consistent copy of the live database
         self.blobs = blobs  # the stored bytes as they are (encrypted ones stay so)
         self.db_path = db_path
         self.tmp_dir = tmp_dir
+        self.stored_name = stored_name  # a blob key -> its file name in `blobs`
+        self.key_check_file = key_check_file  # copied along: tells a wrong key after restore
 
     # ---- backup ---------------------------------------------------------------------------
 
@@ -163,6 +168,7 @@ class BackupService:
                 'created_at': utcnow().isoformat(),
                 'database': {'file': DATABASE, 'sha256': db_sha, 'size': db_size},
                 'blobs': listed,
+                'encryption_check': self._key_check(),
             }
             manifest_tmp = _tmp_beside(dest / MANIFEST)
             manifest_tmp.write_text(json.dumps(manifest, indent=1, sort_keys=True))
@@ -181,12 +187,13 @@ class BackupService:
         (its image was deleted after the snapshot). A missing rendition is skipped (a preview
         is made on first view)."""
         entries: dict[str, dict[str, Any]] = {}
-        for key in keys_of(sha):
+        for logical in keys_of(sha):
+            key = self.stored_name(logical)
             target = blob_path(dest, key)
             known = previous.get(key)
             stat = self.blobs.stat(key)
             if stat is None:
-                if key == original_key(sha):
+                if logical == original_key(sha):
                     return None
                 continue
             if known and target.exists() and target.stat().st_size == known.get('size'):
@@ -196,12 +203,17 @@ class BackupService:
             try:
                 entries[key] = self._copy_blob(key, target)
             except BlobMissing:
-                if key == original_key(sha):
+                if logical == original_key(sha):
                     return None
                 continue
             report.copied += 1
             report.bytes_copied += entries[key]['size']
         return entries
+
+    def _key_check(self) -> str:
+        if self.key_check_file is None or not self.key_check_file.exists():
+            return ''
+        return self.key_check_file.read_text().strip()
 
     def _copy_blob(self, key: str, target: Path) -> dict[str, Any]:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -268,6 +280,12 @@ class BackupService:
                 f'({len(checked.missing)} missing, {len(checked.damaged)} damaged files)'
             )
         manifest = read_manifest(source)
+        check = str(manifest.get('encryption_check') or '')
+        if check and self.key_check_file is not None:
+            mine = self._key_check()
+            if mine and mine != check:
+                raise Invalid('the backup was encrypted with another key than the one set')
+            self.key_check_file.write_text(check + '\n')
         db_tmp = _tmp_beside(self.db_path)
         shutil.copyfile(source / DATABASE, db_tmp)
         _fsynced_replace(db_tmp, self.db_path)
@@ -292,6 +310,8 @@ class BackupService:
             return
         made_on_start = {self.tmp_dir.name, BLOBS}
         for path in data_dir.iterdir():
+            if self.key_check_file is not None and path.name == self.key_check_file.name:
+                continue  # written on start when a key is set
             if path.is_dir() and path.name in made_on_start and not any(path.iterdir()):
                 continue
             yield path
