@@ -54,6 +54,14 @@ def serve(
         str | None,
         typer.Option(help='Address(es) people use, behind a proxy, comma-separated [none]'),
     ] = None,
+    metrics_public: Annotated[
+        bool | None,
+        typer.Option('--metrics-public/--metrics-private', help='/metrics for anyone [private]'),
+    ] = None,
+    log_format: Annotated[str | None, typer.Option(help='Log lines: text or json [text]')] = None,
+    encryption_key_file: Annotated[
+        Path | None, typer.Option(help='Encrypt blobs at rest with this key (`shoebox keygen`)')
+    ] = None,
 ) -> None:
     """Start the web app and API (the same as `uv run main.py`)."""
     from main import run_server
@@ -74,6 +82,9 @@ def serve(
         ssl_certfile=ssl_certfile,
         ssl_keyfile=ssl_keyfile,
         public_url=public_url,
+        metrics_public=metrics_public,
+        log_format=log_format,
+        encryption_key_file=encryption_key_file,
     )
     run_server(settings)
 

@@ -56,9 +56,11 @@ def run_server(settings: Settings) -> None:
     from nicegui import ui
 
     from api.head_limit import BoundedHeadProtocol
+    from api.log_setup import configure_logging
     from api.nicegui_internals import use_data_dir_for_browser_storage
     from repo.container import EncryptionKeyError
 
+    configure_logging(settings.log_format)
     use_data_dir_for_browser_storage(settings.data_dir / 'nicegui')
     try:
         build(settings)
@@ -77,6 +79,7 @@ def run_server(settings: Settings) -> None:
         session_middleware_kwargs={'https_only': bool(ssl), 'same_site': 'lax'},
         fastapi_docs=True,
         http=BoundedHeadProtocol,  # 431 for request heads over 64 KB (api/head_limit.py)
+        access_log=False,  # api/request_log.py writes one line per request, without queries
         **ssl,
     )
 

@@ -124,3 +124,38 @@ def test_the_access_log_names_the_route_never_the_path_or_query(library, alice, 
     assert lines == ['GET /api/v1/images/{image_id} 404 ' + lines[0].split(' ')[-1]]
     assert all('hunter2' not in line and 'secret-looking-id' not in line for line in lines)
     assert token not in caplog.text
+
+
+def test_json_log_lines_carry_the_request_and_never_a_credential():
+    import json
+    import logging
+
+    from api.log_setup import JsonFormatter
+
+    record = logging.LogRecord(
+        'shoebox.access', logging.INFO, __file__, 1, 'GET %s 200 1.0ms', ('/healthz',), None
+    )
+    record.route, record.status = '/healthz', 200
+    line = json.loads(JsonFormatter().format(record))
+    assert line['message'] == 'GET /healthz 200 1.0ms' and line['route'] == '/healthz'
+    leaky = logging.LogRecord(
+        'repo',
+        logging.WARNING,
+        __file__,
+        1,
+        'saw Authorization: Bearer abc.def and ?token=s3cret',
+        (),
+        None,
+    )
+    text = JsonFormatter().format(leaky)
+    assert 'abc.def' not in text and 's3cret' not in text and '[redacted]' in text
+
+
+def test_the_operations_routes_are_documented(library):
+    spec = client(library).get('/openapi.json').json()
+    assert spec['paths']['/healthz']['get']['tags'] == ['operations']
+    assert '503' in spec['paths']['/healthz']['get']['responses']
+    assert {'401', '403'} <= set(spec['paths']['/metrics']['get']['responses'])
+    export = spec['paths']['/api/v1/export']['get']
+    assert export['tags'] == ['export'] and '401' in export['responses']
+    assert 'application/zip' in export['responses']['200']['content']

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -29,6 +30,7 @@ from repo.core.errors import Conflict, Invalid
 from repo.db.snapshot import drop_images_of, shas_in
 from repo.db.tables import utcnow
 
+jobs = logging.getLogger('shoebox.jobs')
 MANIFEST = 'manifest.json'
 DATABASE = 'shoebox.db'
 BLOBS = 'blobs'
@@ -178,6 +180,11 @@ class BackupService:
             db_tmp.unlink(missing_ok=True)
         report.blobs = len(listed)
         report.removed = self._prune(dest, listed)
+        jobs.info(
+            'backup: %d images, %d blobs (%d copied, %d bytes)',
+            report.images, report.blobs, report.copied, report.bytes_copied,
+            extra={'job': 'backup'},
+        )  # fmt: skip
         return report
 
     def _copy_content(
@@ -261,6 +268,11 @@ class BackupService:
                     report.damaged.append(name)
             if on_progress is not None:
                 on_progress(done, len(files), name)
+        jobs.info(
+            'backup verify: %d files, %d missing, %d damaged',
+            report.checked, len(report.missing), len(report.damaged),
+            extra={'job': 'verify'},
+        )  # fmt: skip
         return report
 
     # ---- restore --------------------------------------------------------------------------
@@ -302,6 +314,7 @@ class BackupService:
                 staged.unlink(missing_ok=True)
             if on_progress is not None:
                 on_progress(done, len(keys), key)
+        jobs.info('restore: %d blobs', len(keys), extra={'job': 'restore'})
         return len(keys)
 
     def _occupied(self, data_dir: Path) -> Iterator[Path]:

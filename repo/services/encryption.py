@@ -8,6 +8,7 @@ on with what is left.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from repo.core.actor import Actor
 from repo.core.errors import Invalid
 
 Progress = Callable[[int, int, str], None]
+jobs = logging.getLogger('shoebox.jobs')
 __all__ = ['EncryptionService', 'new_key_text']  # new_key_text: for `shoebox keygen`
 
 
@@ -51,4 +53,5 @@ class EncryptionService:
                 converted += store.encrypt_one(key)
             if on_progress is not None:
                 on_progress(done, len(keys), key)
+        jobs.info('encrypt-existing: %d blobs', converted, extra={'job': 'encrypt'})
         return converted

@@ -14,6 +14,7 @@ Albums, prices and stock belong to features not built yet: they join EXPORT_VERS
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,7 @@ from repo.core.validation import clean_filename
 from repo.db.tables import utcnow
 from repo.services.export_zip import StreamingZip
 
+jobs = logging.getLogger('shoebox.jobs')
 EXPORT_FORMAT = 'shoebox-export'
 EXPORT_VERSION = 1
 MANIFEST = 'images.json'
@@ -134,6 +136,7 @@ class ExportService:
                     yield from archive.file(name, source, image.created_at)
         yield from archive.text(MANIFEST, self._manifest(owner_id, files), utcnow())
         yield from archive.close()
+        jobs.info('export of user %d: %d images', owner_id, len(files), extra={'job': 'export'})
 
     def _manifest(self, owner_id: int, files: dict[str, str]) -> Iterator[str]:
         with self.uow() as tx:
