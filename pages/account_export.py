@@ -9,8 +9,6 @@ from repo.container import Services
 from repo.core.actor import Actor
 from repo.core.schemas import UserPublic
 
-EXPORT_URL = '/api/v1/export'
-
 
 class ExportSection:
     def __init__(self, services: Services, user: UserPublic) -> None:
@@ -26,5 +24,5 @@ class ExportSection:
         # A plain link: the browser downloads the zip as it streams (the session cookie
         # authenticates the GET); no file is ever built in the page.
         ui.button('Download everything (zip)', icon='download').props(
-            f'href={EXPORT_URL} type=a unelevated no-caps'
+            'href=/api/v1/export type=a unelevated no-caps'
         ).mark('export')

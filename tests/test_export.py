@@ -7,8 +7,12 @@ import io
 import json
 import tracemalloc
 import zipfile
+from datetime import UTC, datetime
+
+import pytest
 
 from repo.core.actor import SYSTEM, Actor
+from repo.core.errors import Invalid
 from repo.core.schemas import ImageUpdate
 from repo.library import Library
 from tests.api_helpers import bearer, client_for, make_app, token_for
@@ -143,3 +147,34 @@ def test_export_memory_stays_flat(library, alice):
         tracemalloc.stop()
     assert received > sizes
     assert peak < sizes / 2, f'peak {peak} bytes for an export of {sizes}'
+
+
+def test_import_export_refuses_what_is_not_an_export_and_skips_bad_entries(
+    library, alice, tmp_path
+):
+
+    owner = Actor.of(alice)
+    other = tmp_path / 'other.zip'
+    with zipfile.ZipFile(other, 'w') as archive:
+        archive.writestr('notes.txt', 'hello')
+    with pytest.raises(Invalid, match='Not a Shoebox export'):
+        library.services.import_export.import_zip(SYSTEM, other, owner)
+    odd = tmp_path / 'odd.zip'
+    manifest = {
+        'format': 'shoebox-export',
+        'version': 1,
+        'images': [
+            'not an entry',
+            {'file': 'missing.jpg'},
+            {'file': 'ok.jpg', 'tags': ['fine', 3], 'created_at': 'yesterday-ish', 'title': 'Ok'},
+        ],
+    }
+    with zipfile.ZipFile(odd, 'w') as archive:
+        archive.writestr('images.json', json.dumps(manifest))
+        archive.writestr('ok.jpg', image_bytes(seed=4242))
+    results = library.services.import_export.import_zip(SYSTEM, odd, owner)
+    assert [r.status for r in results] == ['added']
+    image = results[0].image
+    again = library.get(alice.id, image.id)
+    assert again.title == 'Ok' and 'fine' in again.tags
+    assert again.created_at.year == datetime.now(UTC).year  # the unreadable date is not kept

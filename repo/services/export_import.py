@@ -26,8 +26,18 @@ from repo.services.export import EXPORT_FORMAT, MANIFEST
 from repo.services.ingest import IngestService
 
 
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+def _time(value: object) -> datetime | None:
+    """A date from images.json; None for a missing or unreadable one."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def read_manifest(archive: zipfile.ZipFile) -> list[dict[str, Any]]:
@@ -67,6 +77,8 @@ class ImportExportService:
 
             def items() -> Iterator[UploadItem]:
                 for entry in entries:
+                    if not isinstance(entry, dict):
+                        continue
                     try:
                         stream = archive.open(str(entry['file']))
                     except KeyError:
@@ -78,7 +90,9 @@ class ImportExportService:
                         title=entry.get('title'),
                         description=entry.get('description') or '',
                         tags=[
-                            t for t in entry.get('tags', []) if t not in entry.get('auto_tags', [])
+                            t
+                            for t in _strings(entry.get('tags'))
+                            if t not in _strings(entry.get('auto_tags'))
                         ],
                         visibility=entry.get('visibility') or 'private',
                     )
@@ -93,18 +107,17 @@ class ImportExportService:
             return self.ingest.add_many(owner, items(), on_result=settled)
 
     def _restore_facts(self, image_id: str, entry: dict[str, Any]) -> None:
-        auto = set(check_tags(entry.get('auto_tags', [])))
-        links = [(name, name in auto) for name in check_tags(entry.get('tags', []))]
-        facts: dict[str, Any] = {'allow_download': bool(entry.get('allow_download'))}
-        for key in ('created_at', 'updated_at', 'taken_at'):
-            if key in entry:
-                facts[key] = _time(entry[key])
-        if facts.get('taken_at') is not None:
-            facts['taken_at'] = facts['taken_at'].replace(tzinfo=None)  # EXIF time: naive
+        auto = set(check_tags(_strings(entry.get('auto_tags'))))
+        links = [(name, name in auto) for name in check_tags(_strings(entry.get('tags')))]
+        facts: dict[str, Any] = {'allow_download': entry.get('allow_download') is True}
+        for key in ('created_at', 'updated_at'):
+            when = _time(entry.get(key))
+            if when is not None:
+                facts[key] = when
+        taken = _time(entry.get('taken_at'))
+        facts['taken_at'] = taken.replace(tzinfo=None) if taken else None  # EXIF time: naive
         with self.uow() as tx:
-            tx.images.restore_facts(
-                image_id, **{k: v for k, v in facts.items() if k != 'created_at' or v}
-            )
+            tx.images.restore_facts(image_id, **facts)
             tx.tags.set_links(image_id, links)
             image = tx.images.get(image_id)
             tx.emit(
