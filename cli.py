@@ -7,53 +7,25 @@ import getpass
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 import cli_client
-
-if TYPE_CHECKING:  # the server side is imported where used, so the HTTP client starts fast
-    from repo.config import Settings
-    from repo.container import Services
-    from repo.core.errors import ShoeboxError
+import cli_ops
+from cli_ops.context import DataDir, err, fail, out, services_for, settings_for
 
 app = typer.Typer(help='Shoebox: a self-hosted image repository.', no_args_is_help=True)
 users_app = typer.Typer(help='Manage user accounts.', no_args_is_help=True)
 app.add_typer(users_app, name='users')
 cli_client.register(app)
-err = Console(stderr=True)
-out = Console()
-
-DataDir = Annotated[
-    Path | None, typer.Option('--data-dir', help='Data folder [env SHOEBOX_DATA_DIR; ./data]')
-]
-
-
-def _settings(data_dir: Path | None, **overrides: object) -> Settings:
-    from repo.config import Settings
-
-    try:
-        return Settings.from_env(data_dir=data_dir, **overrides)
-    except ValueError as exc:
-        err.print(f'[red]Bad setting:[/red] {escape(str(exc))}')
-        raise typer.Exit(2) from None
-
-
-def _services(data_dir: Path | None) -> Services:
-    """The services on the data folder, built as each command uses them (cheap ones stay so)."""
-    from repo.container import build
-
-    return build(_settings(data_dir))
-
-
-def _fail(exc: ShoeboxError) -> typer.Exit:
-    err.print(f'[red]Error:[/red] {escape(exc.message)}')
-    return typer.Exit(1)
+cli_ops.register(app)
+_settings = settings_for
+_services = services_for
+_fail = fail
 
 
 @app.command()
@@ -89,6 +61,14 @@ def serve(
         bool | None,
         typer.Option('--watermark/--no-watermark', help='Watermark previews of images on sale'),
     ] = None,
+    metrics_public: Annotated[
+        bool | None,
+        typer.Option('--metrics-public/--metrics-private', help='/metrics for anyone [private]'),
+    ] = None,
+    log_format: Annotated[str | None, typer.Option(help='Log lines: text or json [text]')] = None,
+    encryption_key_file: Annotated[
+        Path | None, typer.Option(help='Encrypt blobs at rest with this key (`shoebox keygen`)')
+    ] = None,
 ) -> None:
     """Start the web app and API (the same as `uv run main.py`)."""
     from main import run_server
@@ -111,6 +91,9 @@ def serve(
         public_url=public_url,
         currency=currency,
         watermark=watermark,
+        metrics_public=metrics_public,
+        log_format=log_format,
+        encryption_key_file=encryption_key_file,
     )
     run_server(settings)
 

@@ -27,6 +27,7 @@ def build(settings: Settings) -> Services:
     from repo import container
 
     services = container.build(settings)
+    services.cipher  # noqa: B018  (a wrong or missing encryption key: refuse to start, now)
     services.index_feed  # noqa: B018  (open or rebuild the search index before serving)
     app.state.services = services  # for tests and benchmarks that drive the running app
     app.on_startup(services.start)
@@ -55,10 +56,16 @@ def run_server(settings: Settings) -> None:
     from nicegui import ui
 
     from api.head_limit import BoundedHeadProtocol
+    from api.log_setup import configure_logging
     from api.nicegui_internals import use_data_dir_for_browser_storage
+    from repo.container import EncryptionKeyError
 
+    configure_logging(settings.log_format)
     use_data_dir_for_browser_storage(settings.data_dir / 'nicegui')
-    build(settings)
+    try:
+        build(settings)
+    except EncryptionKeyError as exc:
+        raise SystemExit(f'Shoebox cannot start: {exc.message}') from None
     ssl = {}
     if settings.ssl_certfile and settings.ssl_keyfile:
         ssl = {'ssl_certfile': str(settings.ssl_certfile), 'ssl_keyfile': str(settings.ssl_keyfile)}
@@ -72,6 +79,7 @@ def run_server(settings: Settings) -> None:
         session_middleware_kwargs={'https_only': bool(ssl), 'same_site': 'lax'},
         fastapi_docs=True,
         http=BoundedHeadProtocol,  # 431 for request heads over 64 KB (api/head_limit.py)
+        access_log=False,  # api/request_log.py writes one line per request, without queries
         **ssl,
     )
 

@@ -6,12 +6,22 @@ import re
 
 from fastapi import APIRouter, FastAPI
 
-from api import admin_routes, auth_routes, fallback, image_routes, look_routes, shop_routes
+from api import (
+    admin_routes,
+    auth_routes,
+    export_routes,
+    fallback,
+    image_routes,
+    look_routes,
+    ops_routes,
+    shop_routes,
+)
 from api.browser_uploads import UploadObserver
 from api.deps import STATE_KEY, ApiContext, SessionUser
 from api.docs_assets import add_docs
 from api.guards import BodyLimitGuard, Limit, MiB, SecurityHeaders, human_bytes
 from api.nicegui_internals import restrict_websocket, wrap_outermost
+from api.request_log import RequestLog
 from repo.container import Services
 
 PREFIX = '/api/v1'
@@ -29,6 +39,8 @@ TAGS = [
         'description': 'Cart, checkout, orders and sales; amounts in minor units of one currency',
     },
     {'name': 'admin', 'description': 'Accounts, quotas, settings, figures and the audit log'},
+    {'name': 'export', 'description': 'Everything of your own, as one zip'},
+    {'name': 'operations', 'description': 'Health and metrics, at the root of the site'},
 ]
 DESCRIPTION = """\
 Shoebox's REST API. Authenticate with a personal token: `POST /api/v1/auth/token`, then send
@@ -74,11 +86,18 @@ def register(
     api.include_router(look_routes.router)
     api.include_router(admin_routes.router)
     api.include_router(shop_routes.router)
+    api.include_router(export_routes.router)
     api.include_router(fallback.admin_router)
     api.include_router(fallback.router)
     app.include_router(api)
+    app.include_router(ops_routes.router)
     add_docs(app)
     app.add_middleware(BodyLimitGuard, limit_for=body_limit)
+    app.add_middleware(
+        RequestLog,
+        metrics=lambda: getattr(app.state, STATE_KEY).services.metrics,
+        prefixes=(PREFIX,),
+    )
     wrap_outermost(app, lambda inner: SecurityHeaders(inner), PREFIX)
     app.title = 'Shoebox'
     app.description = DESCRIPTION

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from api import admin_routes, auth_routes, image_routes, look_routes, shop_routes
+from api import admin_routes, auth_routes, export_routes, image_routes, look_routes, shop_routes
 from api.errors import ShoeboxRoute, error_response
 from repo.core.errors import ImageNotFound
 
@@ -25,6 +25,7 @@ ROUTERS = (
     look_routes.router,
     admin_routes.router,
     shop_routes.router,
+    export_routes.router,
 )
 METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 

@@ -19,6 +19,7 @@ from rich.text import Text
 from cli_client import render, shop_commands
 from cli_client.account_commands import login, logout
 from cli_client.connection import api_session, my_name, signed_in
+from cli_client.export_command import export
 from cli_client.http import Api, ApiError
 from cli_client.options import Color, Json, Limit, Mine, Offset, Visibility
 from cli_client.upload_command import upload
@@ -263,3 +264,4 @@ def register(app: typer.Typer) -> None:
     app.command()(duplicates)
     app.command()(tags)
     shop_commands.register(app)  # price, cart, checkout, orders, sales
+    app.command()(export)

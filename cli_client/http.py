@@ -79,13 +79,16 @@ class Api:
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         return self.request(method, path, **kwargs).json()
 
-    def download(self, path: str, write: Any) -> httpx.Headers:
-        """Stream a response body into `write(chunk)`; returns the response headers."""
+    def download(self, path: str, write: Any, on_headers: Any = None) -> httpx.Headers:
+        """Stream a response body into `write(chunk)`; returns the response headers (handed
+        to `on_headers` before the first chunk too, e.g. for a progress bar's total)."""
         try:
             with self.client.stream('GET', API + path) as response:
                 if response.status_code >= 400:
                     response.read()
                     raise error_of(response)
+                if on_headers is not None:
+                    on_headers(response.headers)
                 for chunk in response.iter_bytes():
                     write(chunk)
                 return response.headers

@@ -1,4 +1,4 @@
-"""The account page: profile, change password, API tokens, delete the account."""
+"""The account page: profile, change password, API tokens, export, delete the account."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
 from pages import local_time, markup
+from pages.account_export import ExportSection
 from pages.layout import frame
 from pages.password_meter import StrengthMeter
 from pages.session import (
@@ -175,6 +176,8 @@ def create(services: Services, rotation: SessionRotation) -> None:
                 PasswordSection(services, rotation, user, session)
             with ui.card().classes('w-full gap-3').props('flat bordered'):
                 TokensSection(services, session)
+            with ui.card().classes('w-full gap-3').props('flat bordered').mark('export-card'):
+                ExportSection(services, user)
             with ui.card().classes('w-full gap-3').props('flat bordered'):
                 DeleteSection(services, user, session)
         return None

@@ -45,9 +45,15 @@ class Settings:
     # and the buyers.
     currency: str = 'EUR'
     watermark: bool = False
+    # Operations (issue 16): /metrics for anyone (not only 127.0.0.1 and administrators'
+    # tokens), the log line format ('text' or 'json').
+    metrics_public: bool = False
+    log_format: str = 'text'
+    # Encryption at rest: a file with the 256-bit key (`shoebox keygen`); None = off.
+    encryption_key_file: Path | None = None
 
     def __post_init__(self) -> None:
-        for name in ('data_dir', 'ssl_certfile', 'ssl_keyfile'):
+        for name in ('data_dir', 'ssl_certfile', 'ssl_keyfile', 'encryption_key_file'):
             value = getattr(self, name)
             if value is not None and not isinstance(value, Path):
                 object.__setattr__(self, name, Path(value))
@@ -84,6 +90,10 @@ class Settings:
                 f'currency (SHOEBOX_CURRENCY) must be an ISO 4217 code like EUR, not '
                 f'{self.currency!r}'
             )
+        if self.log_format not in ('text', 'json'):
+            raise ValueError(
+                f'log_format (SHOEBOX_LOG_FORMAT) must be text or json, not {self.log_format!r}'
+            )
         for url in _split(self.public_url):
             if origin_of(url) is None:
                 raise ValueError(
@@ -115,6 +125,11 @@ class Settings:
     @property
     def index_dir(self) -> Path:
         return self.data_dir / 'index'
+
+    @property
+    def key_check_file(self) -> Path:
+        """Tells a wrong encryption key at start-up (repo.blobs.encrypted_store)."""
+        return self.data_dir / 'encryption-key-check'
 
     @property
     def secret_file(self) -> Path:

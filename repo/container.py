@@ -16,22 +16,35 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from argon2 import PasswordHasher
 
+from repo.blobs.cipher import BlobCipher
+from repo.blobs.encrypted_store import EncryptedBlobStore, check_key, load_key
 from repo.blobs.local import LocalBlobStore
 from repo.blobs.staging import Staging
+from repo.blobs.store import BlobStore
 from repo.config import Settings
+from repo.core.errors import EncryptionKeyError
 from repo.core.events import ImageAdded, ImageChanged, ImageEvent, ImageRemoved
 from repo.db.engine import make_engine, sqlite_url
+from repo.db.health import database_problem
 from repo.db.migrate import ensure_schema
+from repo.db.snapshot import snapshot_database
 from repo.db.tables import utcnow
 from repo.db.uow import EventBus, UnitOfWork
 from repo.services.accounts import AccountService
 from repo.services.admin import AdminService
 from repo.services.audit import AuditLog
+from repo.services.backup import BackupService
 from repo.services.cart import CartService
 from repo.services.checkout import CheckoutService
+from repo.services.encryption import EncryptionService
+from repo.services.export import ExportService
+from repo.services.export_import import ImportExportService
+from repo.services.health import HealthService
 from repo.services.image_workers import ImageWorkers
 from repo.services.images import ImageService
 from repo.services.maintenance import MaintenanceService
+from repo.services.metrics import Metrics
+from repo.services.metrics_probes import database_probes
 from repo.services.orders import OrderService
 from repo.services.passwords import PasswordHashing
 from repo.services.payments import OfflinePayments, PaymentProvider
@@ -48,6 +61,7 @@ if TYPE_CHECKING:  # built on first use, so a command that needs none of them im
     from search_index import SearchIndex
 
 T = TypeVar('T')
+__all__ = ['EncryptionKeyError', 'Services', 'build']  # the error: for main, refusing to start
 
 
 class built_once(Generic[T]):
@@ -111,8 +125,24 @@ class Services:
         return uow
 
     @built_once
-    def blobs(self) -> LocalBlobStore:
+    def stored_blobs(self) -> LocalBlobStore:
+        """The bytes as they lie in the store (what a backup copies)."""
         return LocalBlobStore(self.settings.blobs_dir)
+
+    @built_once
+    def cipher(self) -> BlobCipher | None:
+        """The encryption at rest, when a key file is set; a wrong, missing or malformed key
+        raises EncryptionKeyError here, naming the setting (main and the CLI ask at start)."""
+        path = self.settings.encryption_key_file
+        cipher = BlobCipher(load_key(path)) if path else None
+        check_key(cipher, self.settings.key_check_file)
+        return cipher
+
+    @built_once
+    def blobs(self) -> BlobStore:
+        if self.cipher is None:
+            return self.stored_blobs
+        return EncryptedBlobStore(self.stored_blobs, self.cipher, self.settings.tmp_dir)
 
     @built_once
     def staging(self) -> Staging:
@@ -167,7 +197,9 @@ class Services:
 
     @built_once
     def signin(self) -> SignInService:
-        return SignInService(self.uow, self.passwords, now=self.clock)
+        return SignInService(
+            self.uow, self.passwords, now=self.clock, on_failure=self.metrics.signin_failed
+        )
 
     @built_once
     def ingest(self) -> IngestService:
@@ -175,7 +207,7 @@ class Services:
 
         return IngestService(
             self.uow, self.blobs, self.staging, self.workers, self.looks, self.limits,
-            self.quotas,
+            self.quotas, observe=self.metrics.upload_done,
         )  # fmt: skip
 
     @built_once
@@ -201,7 +233,10 @@ class Services:
 
     @built_once
     def maintenance(self) -> MaintenanceService:
-        return MaintenanceService(self.uow, self.blobs, self.staging, lambda: self.index_feed)
+        return MaintenanceService(
+            self.uow, self.blobs, self.staging, lambda: self.index_feed,
+            plaintext=lambda: self.encryption.plaintext_keys(),
+        )  # fmt: skip
 
     # ---- administration (issue 13) --------------------------------------------------------
 
@@ -244,6 +279,41 @@ class Services:
     @built_once
     def orders(self) -> OrderService:
         return OrderService(self.uow, self.blobs)
+
+    # ---- operations (issue 16) -----------------------------------------------------------
+
+    @built_once
+    def metrics(self) -> Metrics:
+        return Metrics(database_probes(self.uow, lambda: self.workers.queued))
+
+    @built_once
+    def export(self) -> ExportService:
+        return ExportService(self.uow, self.blobs)
+
+    @built_once
+    def import_export(self) -> ImportExportService:
+        return ImportExportService(self.uow, self.ingest)
+
+    @built_once
+    def backups(self) -> BackupService:
+        return BackupService(
+            lambda target: snapshot_database(self.engine, target),
+            self.stored_blobs,
+            self.settings.db_path,
+            self.settings.tmp_dir,
+            stored_name=lambda key: self.blobs.stored_name(key),
+            key_check_file=self.settings.key_check_file,
+        )
+
+    @built_once
+    def encryption(self) -> EncryptionService:
+        return EncryptionService(self.uow, lambda: self.blobs)
+
+    @built_once
+    def health(self) -> HealthService:
+        return HealthService(
+            lambda: database_problem(self.engine), self.blobs, lambda: self.index.healthy()
+        )
 
     # ---- lifecycle ----------------------------------------------------------------------
 

@@ -75,6 +75,11 @@ class SearchIndex:
             self._swap(ix, snap)
         return True
 
+    def healthy(self) -> bool:
+        """Open, and its folder still there with this schema's version (cheap: one small file
+        read, for a health check polled every second)."""
+        return self._ix is not None and _read_version(self.index_dir) == SCHEMA_VERSION
+
     def rebuild(self, docs: Iterable[IndexDoc]) -> int:
         """Recreate the index from `docs` and return how many were indexed.
 

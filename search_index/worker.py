@@ -167,6 +167,12 @@ class IndexWorker:
                 upserts, deletes = coalesce(items)
                 started = time.monotonic()
                 self._index.apply(upserts, deletes)
+                log.info(
+                    'index batch: %d changes applied in %.1f ms',
+                    len(items),
+                    (time.monotonic() - started) * 1000,
+                    extra={'job': 'index', 'ms': (time.monotonic() - started) * 1000},
+                )
                 # Spacing counts from the start of a commit, so that a slow commit (a segment
                 # merge) is not followed by the whole pause as well.
                 self._last_commit = started

@@ -600,6 +600,13 @@ def test_openapi_documents_the_contract(client: TestClient) -> None:
     assert '404' in paths['/api/v1/images/{image_id}']['get']['responses']
     assert '403' in paths['/api/v1/images/{image_id}']['patch']['responses']
     assert '429' in paths['/api/v1/auth/token']['post']['responses']
-    assert {t['name'] for t in spec['tags']} == {'auth', 'images', 'admin', 'shop'}
+    assert {t['name'] for t in spec['tags']} == {
+        'auth',
+        'images',
+        'admin',
+        'shop',
+        'export',
+        'operations',
+    }
     schema = spec['components']['schemas']['ImageOut']
     assert set(schema['properties']) >= IMAGE_KEYS

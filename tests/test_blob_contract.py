@@ -21,7 +21,19 @@ def local_store(tmp_path: Path) -> BlobStore:
     return LocalBlobStore(tmp_path / 'blobs')
 
 
-STORES: dict[str, Callable[[Path], BlobStore]] = {'local': local_store}
+def encrypted_store(tmp_path: Path) -> BlobStore:
+    from repo.blobs.cipher import BlobCipher, new_key_text
+    from repo.blobs.encrypted_store import EncryptedBlobStore
+
+    (tmp_path / 'tmp').mkdir(exist_ok=True)
+    cipher = BlobCipher(bytes.fromhex(new_key_text()))
+    return EncryptedBlobStore(LocalBlobStore(tmp_path / 'blobs'), cipher, tmp_path / 'tmp')
+
+
+STORES: dict[str, Callable[[Path], BlobStore]] = {
+    'local': local_store,
+    'encrypted': encrypted_store,
+}
 
 
 @pytest.fixture(params=sorted(STORES))

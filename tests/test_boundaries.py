@@ -35,7 +35,7 @@ SKIP_DIRS = {
     'build',
     'dist',
 }
-PACKAGES = ('repo', 'search_index', 'pages', 'api', 'cli_client')
+PACKAGES = ('repo', 'search_index', 'pages', 'api', 'cli_client', 'cli_ops')
 TOP_FILES = ('main.py', 'cli.py')
 MAX_LINES = 420
 
@@ -60,6 +60,7 @@ LAYERS = [
     ('pages', 'pages'),
     ('api', 'api'),
     ('cli_client', 'cli'),
+    ('cli_ops', 'cli'),
     ('cli', 'cli'),
     ('main', 'main'),
 ]
@@ -92,8 +93,10 @@ CONFINED = {
     'nicegui': ('pages', 'api', 'main', 'cli'),
     'fastapi': ('pages', 'api', 'main'),
     'starlette': ('pages', 'api', 'main'),
-    'typer': ('cli', 'cli_client'),
+    'typer': ('cli', 'cli_client', 'cli_ops'),
     'swagger_ui': ('api.docs_assets',),  # Swagger UI's files, for /docs without the internet
+    'prometheus_client': ('repo.services.metrics',),
+    'cryptography': ('repo.blobs',),
 }
 # Dialect-specific SQL (a Postgres or SQLite dialect, raw PRAGMAs): only in these modules.
 DIALECT_MODULES = ('repo.db.engine', 'repo.db.dialect', 'repo.db.migrate', 'repo.db.migrations')

@@ -105,5 +105,12 @@ class LocalBlobStore:
             raise BlobMissing(key)
         yield path
 
+    def stored_name(self, key: str) -> str:
+        return key
+
+    def healthy(self) -> bool:
+        """The folder is there and usable (os.access: as root, a missing folder still fails)."""
+        return self.root.is_dir() and os.access(self.root, os.R_OK | os.W_OK | os.X_OK)
+
     def url(self, key: str, expires_s: int) -> str | None:
         return None

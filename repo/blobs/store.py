@@ -70,6 +70,13 @@ class BlobStore(Protocol):
         """A local file with the bytes, for the image workers (the file itself where the store
         is local; a temporary download otherwise). Raises BlobMissing."""
 
+    def stored_name(self, key: str) -> str:
+        """The name the bytes of `key` lie under in the underlying storage (the key itself,
+        unless the store encrypts): what a backup copies, as it is."""
+
+    def healthy(self) -> bool:
+        """Whether the store can be read and written now (cheap: for a health check)."""
+
     def url(self, key: str, expires_s: int) -> str | None:
         """A time-limited URL a browser may fetch the bytes from, or None where the store has
         no such thing (then the bytes are streamed through Shoebox)."""

@@ -179,3 +179,10 @@ def _size(n: float) -> str:
             return f'{n:.0f} {unit}' if unit == 'bytes' else f'{n:.1f} {unit}'
         n /= 1000
     return f'{n:.1f} TB'
+
+
+class EncryptionKeyError(ShoeboxError):
+    """The encryption key file is missing, unreadable, malformed or holds another key. The
+    message names the setting, never the key. Raised at start-up (a server refuses to start)."""
+
+    status = 500

@@ -181,3 +181,22 @@ def require_not_own(actor: Actor, owner_id: int) -> None:
 def unmarked_preview(actor: Actor, owner_id: int, has_bought: bool) -> bool:
     """Who sees a watermarked image's preview without the mark: its owner and its buyers."""
     return is_owner(actor, owner_id) or has_bought
+
+
+# ---- operations (issue 16) ------------------------------------------------------------------
+
+
+def require_metrics_reader(actor: Actor, *, from_loopback: bool, public: bool) -> None:
+    """/metrics: open when configured public; else to this machine (127.0.0.1, ::1) and to
+    administrators (an admin token from anywhere)."""
+    if public or from_loopback:
+        return
+    require_admin(actor)
+
+
+def require_export(actor: Actor) -> int:
+    """Exporting is reading all of one's own images: a signed-in user (a token needs
+    `images:read`). Returns whose images: always the actor's own, never anyone else's."""
+    user_id = require_user(actor)
+    require_read(actor)
+    return user_id

@@ -80,8 +80,10 @@ class IngestService:
         looks: LooksCache,
         limits: Callable[[], Limits],
         quotas: QuotaService | None = None,
+        observe: Callable[[str, BaseException | None], None] | None = None,
     ) -> None:
         self.uow = uow
+        self.observe = observe or (lambda outcome, error: None)  # metrics: each outcome
         self.blobs = blobs
         self.staging = staging
         self.workers = workers
@@ -117,7 +119,13 @@ class IngestService:
             item.data = bytes(source)
         elif staged is None:
             item.stream = source  # type: ignore[assignment]
-        return self._finish(owner_id, self._prepare(owner_id, item, staged))
+        try:
+            image = self._finish(owner_id, self._prepare(owner_id, item, staged))
+        except ShoeboxError as exc:
+            self.observe('duplicate' if isinstance(exc, DuplicateImage) else 'refused', exc)
+            raise
+        self.observe('added', None)
+        return image
 
     def add_many(
         self,
@@ -141,6 +149,7 @@ class IngestService:
             except ShoeboxError as exc:
                 status = 'duplicate' if isinstance(exc, DuplicateImage) else 'refused'
                 result = AddResult(filename, status, error=exc)
+            self.observe(result.status, result.error)
             results.append(result)
             if on_result is not None:
                 on_result(result)

@@ -24,6 +24,7 @@ class CheckReport:
     blobs_without_rows: list[str] = field(default_factory=list)  # sha256
     stale_tmp_files: list[str] = field(default_factory=list)  # file names in tmp/
     pending_outbox: int = 0
+    unencrypted_blobs: list[str] = field(default_factory=list)  # with encryption on
     removed_blobs: int = 0
     removed_tmp_files: int = 0
     replayed_outbox: bool = False
@@ -35,6 +36,7 @@ class CheckReport:
             or self.blobs_without_rows
             or self.stale_tmp_files
             or self.pending_outbox
+            or self.unencrypted_blobs
         )
 
     def lines(self) -> list[str]:
@@ -44,6 +46,11 @@ class CheckReport:
             f'stale tmp files:     {len(self.stale_tmp_files)}',
             f'pending index work:  {self.pending_outbox}',
         ]
+        if self.unencrypted_blobs:
+            out.append(
+                f'unencrypted blobs:   {len(self.unencrypted_blobs)} '
+                '(run `shoebox encrypt-existing`)'
+            )
         out += [f'  missing blob for image {i}' for i in self.rows_without_blobs[:20]]
         if self.removed_blobs or self.removed_tmp_files or self.replayed_outbox:
             out.append(
@@ -60,8 +67,10 @@ class MaintenanceService:
         blobs: BlobStore,
         staging: Staging,
         feed: Callable[[], IndexFeed],
+        plaintext: Callable[[], list[str] | None] = lambda: None,
     ) -> None:
         self.uow = uow
+        self.plaintext = plaintext  # blobs not encrypted yet, when encryption is on
         self.blobs = blobs
         self.staging = staging
         self._feed = feed
@@ -98,6 +107,7 @@ class MaintenanceService:
                 orphans[sha] = None
         report.blobs_without_rows = list(orphans)
         report.stale_tmp_files = [p.name for p in self.staging.stale(grace_s)]
+        report.unencrypted_blobs = self.plaintext() or []
         feed = self._feed()
         report.pending_outbox = feed.pending()
         if repair:

@@ -54,11 +54,13 @@ class SignInService:
         passwords: PasswordHashing,
         *,
         now: Callable[[], datetime] = utcnow,
+        on_failure: Callable[[], None] = lambda: None,
     ) -> None:
         self.uow = uow
         self.passwords = passwords
         self.throttle = LoginThrottle(DatabaseThrottleStore(uow))
         self.now = now
+        self.on_failure = on_failure  # metrics: a failed sign-in
 
     def authenticate(
         self, actor: Actor, username: str, password: str, address: str | None = None
@@ -80,6 +82,7 @@ class SignInService:
             or user.disabled  # after the password check: the same answer, the same time
         ):
             self.throttle.failed(*keys)
+            self.on_failure()
             raise InvalidCredentials()
         self.throttle.succeeded(keys[0])
         stale = self.passwords.needs_rehash(user.password_hash)

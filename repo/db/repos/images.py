@@ -102,6 +102,20 @@ class ImageRepository:
         rows = self.session.exec(select(Image.id, Image.sha256).where(Image.owner_id == owner_id))
         return [(image_id, sha) for image_id, sha in rows]
 
+    def of_owner_after(self, owner_id: int, after: str, limit: int) -> list[Image]:
+        """The owner's images by id, the `limit` after `after` (an export walks them all)."""
+        query = (
+            select(Image)
+            .where(Image.owner_id == owner_id, col(Image.id) > after)
+            .order_by(col(Image.id))
+            .limit(limit)
+        )
+        return list(self.session.exec(query).all())
+
+    def restore_facts(self, image_id: str, **facts: Any) -> None:
+        """Set facts an import carries over from an export (dates, allow_download)."""
+        self.session.exec(update(Image).where(col(Image.id) == image_id).values(**facts))
+
     def all_ids_and_shas(self) -> dict[str, str]:
         return dict(self.session.exec(select(Image.id, Image.sha256)).all())
 

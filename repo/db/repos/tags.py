@@ -40,6 +40,14 @@ class TagRepository:
             )
         self.session.flush()
 
+    def set_links(self, image_id: str, links: Sequence[tuple[str, bool]]) -> None:
+        """The image's tags become exactly `links` (name, automatic), e.g. from an export."""
+        ids = self.ensure([name for name, _ in links])
+        self.session.exec(delete(ImageTag).where(col(ImageTag.image_id) == image_id))
+        for name, auto in links:
+            self.session.add(ImageTag(image_id=image_id, tag_id=ids[name], auto=auto))
+        self.session.flush()
+
     def counts(
         self, scope: ViewScope, *, prefix: str | None, by_count: bool, limit: int
     ) -> list[tuple[str, int]]:

@@ -1,0 +1,125 @@
+"""Import an export (`shoebox import-export IN.zip --user NAME`): its images into an account.
+
+Each original is added as an upload (the usual checks, quotas and renditions), then what the
+upload cannot know is set from images.json in one transaction per image: the dates, the
+download permission and the exact tags (which of them Shoebox added itself). So the round trip
+keeps everything images.json names, except the image ids, which are new.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections import deque
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from repo.core import policy
+from repo.core.actor import Actor
+from repo.core.errors import Invalid
+from repo.core.events import ImageChanged
+from repo.core.uploads import AddResult, UploadItem
+from repo.core.validation import check_tags
+from repo.services.export import EXPORT_FORMAT, MANIFEST
+from repo.services.ingest import IngestService
+
+
+def _time(value: object) -> datetime | None:
+    """A date from images.json; None for a missing or unreadable one."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def read_manifest(archive: zipfile.ZipFile) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(archive.read(MANIFEST))
+    except (KeyError, ValueError) as exc:
+        raise Invalid(f'Not a Shoebox export: no readable {MANIFEST}') from exc
+    if not isinstance(data, dict) or data.get('format') != EXPORT_FORMAT:
+        raise Invalid(f'Not a Shoebox export: {MANIFEST} is of another format')
+    images = data.get('images')
+    if not isinstance(images, list):
+        raise Invalid(f'{MANIFEST} has no list of images')
+    return images
+
+
+class ImportExportService:
+    def __init__(self, uow: Callable[[], Any], ingest: IngestService) -> None:
+        self.uow = uow
+        self.ingest = ingest
+
+    def import_zip(
+        self,
+        actor: Actor,
+        source: Path,
+        owner: Actor,
+        on_result: Callable[[AddResult], None] | None = None,
+    ) -> list[AddResult]:
+        """Server-side (an administrator, or the command line) into `owner`'s account."""
+        policy.require_admin(actor)
+        try:
+            archive = zipfile.ZipFile(source)
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise Invalid(f'Not a zip file: {source.name}') from exc
+        with archive:
+            entries = read_manifest(archive)
+            waiting: deque[dict[str, Any]] = deque()
+
+            def items() -> Iterator[UploadItem]:
+                for entry in entries:
+                    if not isinstance(entry, dict):
+                        continue
+                    try:
+                        stream = archive.open(str(entry['file']))
+                    except KeyError:
+                        continue  # named in images.json, missing from the zip
+                    waiting.append(entry)
+                    yield UploadItem(
+                        filename=str(entry.get('filename') or entry['file']),
+                        stream=stream,
+                        title=entry.get('title'),
+                        description=entry.get('description') or '',
+                        tags=[
+                            t
+                            for t in _strings(entry.get('tags'))
+                            if t not in _strings(entry.get('auto_tags'))
+                        ],
+                        visibility=entry.get('visibility') or 'private',
+                    )
+
+            def settled(result: AddResult) -> None:
+                entry = waiting.popleft()
+                if result.image is not None:
+                    self._restore_facts(result.image.id, entry)
+                if on_result is not None:
+                    on_result(result)
+
+            return self.ingest.add_many(owner, items(), on_result=settled)
+
+    def _restore_facts(self, image_id: str, entry: dict[str, Any]) -> None:
+        auto = set(check_tags(_strings(entry.get('auto_tags'))))
+        links = [(name, name in auto) for name in check_tags(_strings(entry.get('tags')))]
+        facts: dict[str, Any] = {'allow_download': entry.get('allow_download') is True}
+        for key in ('created_at', 'updated_at'):
+            when = _time(entry.get(key))
+            if when is not None:
+                facts[key] = when
+        taken = _time(entry.get('taken_at'))
+        facts['taken_at'] = taken.replace(tzinfo=None) if taken else None  # EXIF time: naive
+        with self.uow() as tx:
+            tx.images.restore_facts(image_id, **facts)
+            tx.tags.set_links(image_id, links)
+            image = tx.images.get(image_id)
+            tx.emit(
+                ImageChanged(image_id, public=image is not None and image.visibility == 'public')
+            )
