@@ -21,7 +21,7 @@ from tests.images import encode, image_bytes, noise, own_tags
 COMPARED = (
     'filename', 'title', 'description', 'tags', 'auto_tags', 'visibility', 'allow_download',
     'created_at', 'updated_at', 'taken_at', 'camera', 'format', 'width', 'height', 'size_bytes',
-    'sha256', 'colors',
+    'sha256', 'colors', 'share_location', 'price_cents', 'stock',
 )  # fmt: skip
 
 
@@ -54,6 +54,11 @@ def fill(library: Library, user_id: int, count: int, prefix: str = '', seed: int
         )
         if n % 5 == 0:
             image = library.update(user_id, image.id, ImageUpdate(allow_download=True))
+        if n % 2 and n % 3 == 0:  # public: some on sale, limited or unlimited copies
+            sale = {'price_cents': 150 * n, 'stock': None if n % 9 == 0 else n}
+            image = library.update(user_id, image.id, ImageUpdate.model_validate(sale))
+        if n % 7 == 0:
+            image = library.update(user_id, image.id, ImageUpdate(share_location=True))
         images.append(image)
     return images
 
@@ -116,6 +121,8 @@ def test_round_trip_through_import_export_loses_nothing_images_json_names(
     _, after = read_export(second.read_bytes())
     by_sha = {e['sha256']: e for e in after['images']}
     assert len(by_sha) == 50
+    assert sum(1 for e in before['images'] if e['price_cents'] is not None) == 8
+    assert any(e['share_location'] for e in before['images'])
     for entry in before['images']:
         again = by_sha[entry['sha256']]
         assert {k: again[k] for k in COMPARED} == {k: entry[k] for k in COMPARED}

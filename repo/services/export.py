@@ -66,6 +66,9 @@ def entry_of(image: ImagePublic, file: str) -> dict[str, Any]:
         'size_bytes': image.size_bytes,
         'sha256': image.sha256,
         'colors': image.colors,
+        'share_location': image.share_location,
+        'price_cents': image.price_cents,
+        'stock': image.stock,
     }
 
 

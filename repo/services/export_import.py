@@ -9,6 +9,7 @@ keeps everything images.json names, except the image ids, which are new.
 from __future__ import annotations
 
 import json
+import logging
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -20,10 +21,14 @@ from repo.core import policy
 from repo.core.actor import Actor
 from repo.core.errors import Invalid
 from repo.core.events import ImageChanged
+from repo.core.schemas import ImageUpdate
 from repo.core.uploads import AddResult, UploadItem
 from repo.core.validation import check_tags
 from repo.services.export import EXPORT_FORMAT, MANIFEST
 from repo.services.ingest import IngestService
+from repo.services.shop_catalogue import apply_sale
+
+log = logging.getLogger(__name__)
 
 
 def _time(value: object) -> datetime | None:
@@ -116,10 +121,26 @@ class ImportExportService:
                 facts[key] = when
         taken = _time(entry.get('taken_at'))
         facts['taken_at'] = taken.replace(tzinfo=None) if taken else None  # EXIF time: naive
+        facts['share_location'] = entry.get('share_location') is True
         with self.uow() as tx:
             tx.images.restore_facts(image_id, **facts)
             tx.tags.set_links(image_id, links)
             image = tx.images.get(image_id)
+            if image is not None:
+                _restore_sale(tx, image, entry)
             tx.emit(
                 ImageChanged(image_id, public=image is not None and image.visibility == 'public')
             )
+
+
+def _restore_sale(tx: Any, image: Any, entry: dict[str, Any]) -> None:
+    """The price and stock an exported image had, through the shop's own rule (only a public
+    image is on sale); a malformed price or stock is left out, as a malformed entry is."""
+    price, stock = entry.get('price_cents'), entry.get('stock')
+    if price is None:
+        return
+    changes = {'price_cents': price, 'stock': stock}
+    try:
+        apply_sale(tx, image, ImageUpdate.model_validate(changes))
+    except (Invalid, ValueError):
+        log.warning('Left out the price of %s: %r', image.id, changes)
