@@ -24,7 +24,10 @@ NEW_COLUMNS = [
     sa.Column('focal_mm', sa.Float(), nullable=True),
     sa.Column('latitude', sa.Float(), nullable=True),
     sa.Column('longitude', sa.Float(), nullable=True),
-    sa.Column('share_location', sa.Boolean(), nullable=False, server_default=sa.false()),
+    # A plain '0' (false on SQLite and Postgres alike): with an SQL expression as the default,
+    # as sa.false() is, Alembic rebuilds the table on SQLite, and the rebuild's DROP TABLE
+    # cascades to the tag links.
+    sa.Column('share_location', sa.Boolean(), nullable=False, server_default='0'),
 ]
 
 
