@@ -128,7 +128,9 @@ def test_an_old_database_gets_its_timeline_from_taken_and_upload_times(
 ) -> None:  # type: ignore[no-untyped-def]
     lib = make_library(settings)
     alice = lib.create_user('alice', 'correct horse battery staple')
-    summer = lib.add(alice.id, images.exif_photo(1, taken='2020:07:14 18:30:00'), 'summer.jpg')
+    summer = lib.add(
+        alice.id, images.exif_photo(1, taken='2020:07:14 18:30:00'), 'summer.jpg', tags=['kept']
+    )
     shot = lib.add(alice.id, images.image_bytes(seed=3), 'shot.jpg')
     lib.close()
     with sqlite3.connect(settings.db_path) as db:  # back to revision 0020, before the timeline
@@ -142,6 +144,7 @@ def test_an_old_database_gets_its_timeline_from_taken_and_upload_times(
     lib = make_library(settings)
     assert [i.id for i in lib.list(alice.id, sort='oldest').items] == [summer.id, shot.id]
     assert lib.get(alice.id, summer.id).sort_at.year == 2020
+    assert images.own_tags(lib.get(alice.id, summer.id)) == ['kept']  # the table was not rebuilt
     with sqlite3.connect(settings.db_path) as db:
         (created,) = db.execute('SELECT created_at FROM image WHERE id = ?', (shot.id,)).fetchone()
         (sort_at,) = db.execute('SELECT sort_at FROM image WHERE id = ?', (shot.id,)).fetchone()

@@ -16,6 +16,7 @@ down_revision = '0020'
 branch_labels = None
 depends_on = None
 
+PLACEHOLDER = '1970-01-01 00:00:00'
 NEW_COLUMNS = [
     sa.Column('iso', sa.Integer(), nullable=True),
     sa.Column('exposure_s', sa.Float(), nullable=True),
@@ -23,7 +24,10 @@ NEW_COLUMNS = [
     sa.Column('focal_mm', sa.Float(), nullable=True),
     sa.Column('latitude', sa.Float(), nullable=True),
     sa.Column('longitude', sa.Float(), nullable=True),
-    sa.Column('share_location', sa.Boolean(), nullable=False, server_default=sa.false()),
+    # A plain '0' (false on SQLite and Postgres alike): with an SQL expression as the default,
+    # as sa.false() is, Alembic rebuilds the table on SQLite, and the rebuild's DROP TABLE
+    # cascades to the tag links.
+    sa.Column('share_location', sa.Boolean(), nullable=False, server_default='0'),
 ]
 
 
@@ -33,16 +37,22 @@ def upgrade() -> None:
     indexes = {i['name'] for i in found.get_indexes('image')}
     missing = [c for c in NEW_COLUMNS if c.name not in columns]
     if 'sort_at' not in columns:
-        missing.append(sa.Column('sort_at', sa.DateTime(), nullable=True))
+        # NOT NULL from the start, with a placeholder default that the backfill below replaces
+        # at once (Shoebox always writes sort_at itself). Making a nullable column NOT NULL
+        # afterwards would have SQLite rebuild the image table, and dropping the old one
+        # cascades to the tag links.
+        missing.append(
+            sa.Column('sort_at', sa.DateTime(), nullable=False, server_default=PLACEHOLDER)
+        )
     if missing:
-        with op.batch_alter_table('image') as batch:
+        with op.batch_alter_table('image') as batch:  # ADD COLUMN only: never a rebuild
             for column in missing:
                 batch.add_column(column)
     # Backfill: the date taken where the camera said, else the upload time. Both are stored
     # without a zone (created_at as UTC), so the copy needs no conversion.
-    op.execute('UPDATE image SET sort_at = COALESCE(taken_at, created_at) WHERE sort_at IS NULL')
-    with op.batch_alter_table('image') as batch:
-        batch.alter_column('sort_at', existing_type=sa.DateTime(), nullable=False)
+    op.execute(
+        f"UPDATE image SET sort_at = COALESCE(taken_at, created_at) WHERE sort_at = '{PLACEHOLDER}'"
+    )
     for name, cols in (
         ('ix_image_sort_at', ['sort_at']),
         ('ix_image_owner_sort', ['owner_id', 'sort_at']),
