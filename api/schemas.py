@@ -71,6 +71,9 @@ class ImageOut(BaseModel):
     looks_like: str | None = Field(
         None, description='On upload: the id of one of your images that looks the same'
     )
+    restored: bool = Field(
+        False, description='On upload: these bytes were in your trash and that image is back'
+    )
 
     @classmethod
     def of(cls, image: ImagePublic) -> ImageOut:

@@ -28,7 +28,9 @@ from repo.jobs.index_feed import IndexFeed
 from repo.looks.cache import LooksCache
 from repo.services.accounts import AccountService
 from repo.services.admin import AdminService
+from repo.services.albums import AlbumService
 from repo.services.audit import AuditLog
+from repo.services.comments import CommentService
 from repo.services.finding import FindingService
 from repo.services.image_workers import ImageWorkers
 from repo.services.images import ImageService
@@ -38,7 +40,9 @@ from repo.services.passwords import PasswordHashing
 from repo.services.quotas import QuotaService
 from repo.services.resets import ResetService
 from repo.services.runtime_settings import RuntimeSettings
+from repo.services.sharing import SharingService
 from repo.services.signin import SignInService
+from repo.services.trash import PurgeJob, TrashService
 from search_index import SearchIndex
 
 T = TypeVar('T')
@@ -162,12 +166,16 @@ class Services:
     def ingest(self) -> IngestService:
         return IngestService(
             self.uow, self.blobs, self.staging, self.workers, self.looks, self.limits,
-            self.quotas,
+            self.quotas, restore_from_trash=lambda owner, sha: self.trash.restore_for_upload(
+                owner, sha
+            ),
         )  # fmt: skip
 
     @built_once
     def images(self) -> ImageService:
-        return ImageService(self.uow, self.blobs, self.staging, self.workers, self.limits)
+        return ImageService(
+            self.uow, self.blobs, self.staging, self.workers, self.limits, now=self.clock
+        )
 
     @built_once
     def finding(self) -> FindingService:
@@ -209,6 +217,28 @@ class Services:
     def resets(self) -> ResetService:
         return ResetService(self.uow, self.passwords, now=self.clock)
 
+    # ---- sharing (issue 12) ---------------------------------------------------------------
+
+    @built_once
+    def sharing(self) -> SharingService:
+        return SharingService(self.uow, self.images, self.passwords, now=self.clock)
+
+    @built_once
+    def albums(self) -> AlbumService:
+        return AlbumService(self.uow)
+
+    @built_once
+    def trash(self) -> TrashService:
+        return TrashService(self.uow, self.images, self.limits, now=self.clock)
+
+    @built_once
+    def comments(self) -> CommentService:
+        return CommentService(self.uow, now=self.clock)
+
+    @built_once
+    def purge_job(self) -> PurgeJob:
+        return PurgeJob(self.trash)
+
     # ---- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
@@ -217,6 +247,8 @@ class Services:
         self.index_feed  # noqa: B018
         self.looks.index  # noqa: B018
         self.workers.start()
+        if self.background:
+            self.purge_job.start()
 
     def close(self) -> None:
         with self._lock:
@@ -224,6 +256,9 @@ class Services:
                 return
             self._closed = True
             feed = self.__dict__.get('_feed')
+            purge = self.__dict__.get('purge_job')
+        if purge is not None:
+            purge.stop()
         if feed is not None:
             feed.worker.stop()
             feed.index.close()

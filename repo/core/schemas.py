@@ -55,6 +55,7 @@ class ImagePublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     looks_like: str | None = None  # set on add: the id of an own near-duplicate, if any
+    restored: bool = False  # set on add: the upload brought this image back from the trash
 
 
 class ImagePage(BaseModel):

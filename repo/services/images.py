@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, BinaryIO
 
 from repo import imaging
@@ -27,6 +28,7 @@ from repo.db.repos.images import ImageFilter
 from repo.db.tables import Image, utcnow
 from repo.services.blob_gc import remove_if_unused
 from repo.services.image_workers import ImageWorkers, Limits
+from repo.services.trash_move import to_trash
 
 log = logging.getLogger(__name__)
 
@@ -92,12 +94,15 @@ class ImageService:
         staging: Staging,
         workers: ImageWorkers,
         limits: Callable[[], Limits],
+        *,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self.uow = uow
         self.blobs = blobs
         self.staging = staging
         self.workers = workers
         self.limits = limits
+        self.now = now
 
     def get(self, actor: Actor, image_id: str) -> ImagePublic:
         policy.require_read(actor)
@@ -159,9 +164,13 @@ class ImageService:
             return tx.images.public([image])[0]
 
     def delete(self, actor: Actor, image_id: str) -> None:
+        """Into the trash (repo.services.trash), or gone at once when `trash_days` is 0."""
         with self.uow() as tx:
             image = visible_row(tx, actor, image_id)
             policy.require_delete(actor, image.owner_id, image.visibility)
+            if getattr(self.limits(), 'trash_days', 0) > 0:
+                to_trash(tx, image, self.now())
+                return
             tx.images.delete(image)
             tx.emit(ImageRemoved(image.id, sha256=image.sha256))
 
@@ -188,9 +197,16 @@ class ImageService:
         policy.require_read(actor)
         with self.uow() as tx:
             image = visible_row(tx, actor, image_id)
+        if kind == 'original' and not policy.may_download_original(
+            actor, image.owner_id, image.allow_download
+        ):
+            raise ImageNotFound()
+        return self.blob_of(image, kind)
+
+    def blob_of(self, image: Image, kind: str) -> BlobFile:
+        """The bytes of an image whose access was checked by the caller (this service, a
+        share link, the trash)."""
         if kind == 'original':
-            if not policy.may_download_original(actor, image.owner_id, image.allow_download):
-                raise ImageNotFound()
             key = original_key(image.sha256)
             media = MEDIA_TYPES.get(image.format, 'application/octet-stream')
             name = image.filename
