@@ -6,7 +6,17 @@ import re
 
 from fastapi import APIRouter, FastAPI
 
-from api import admin_routes, auth_routes, fallback, image_routes, look_routes
+from api import (
+    admin_routes,
+    album_routes,
+    auth_routes,
+    comment_routes,
+    fallback,
+    image_routes,
+    look_routes,
+    share_routes,
+    trash_routes,
+)
 from api.browser_uploads import UploadObserver
 from api.deps import STATE_KEY, ApiContext, SessionUser
 from api.guards import BodyLimitGuard, Limit, MiB, SecurityHeaders, human_bytes
@@ -23,6 +33,10 @@ BODY_METHODS = frozenset({'POST', 'PUT', 'PATCH', 'DELETE'})
 TAGS = [
     {'name': 'auth', 'description': 'Accounts and personal API tokens (`Authorization: Bearer`)'},
     {'name': 'images', 'description': 'Upload, find, read, edit and delete images'},
+    {'name': 'shares', 'description': 'Share links, and what their visitors see (no account)'},
+    {'name': 'albums', 'description': 'Albums of your images; public albums of others'},
+    {'name': 'trash', 'description': 'Deleted images until they are restored or purged'},
+    {'name': 'comments', 'description': 'Comments under the images you can see'},
     {'name': 'admin', 'description': 'Accounts, quotas, settings, figures and the audit log'},
 ]
 DESCRIPTION = """\
@@ -68,6 +82,10 @@ def register(
     api.include_router(image_routes.router)
     api.include_router(look_routes.router)
     api.include_router(admin_routes.router)
+    api.include_router(share_routes.router)
+    api.include_router(album_routes.router)
+    api.include_router(trash_routes.router)
+    api.include_router(comment_routes.router)
     api.include_router(fallback.router)
     app.include_router(api)
     app.add_middleware(BodyLimitGuard, limit_for=body_limit)

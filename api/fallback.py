@@ -12,12 +12,24 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from api import admin_routes, auth_routes, image_routes, look_routes
+from api import (
+    admin_routes,
+    album_routes,
+    auth_routes,
+    comment_routes,
+    image_routes,
+    look_routes,
+    share_routes,
+    trash_routes,
+)
 from api.errors import ShoeboxRoute, error_response
 from repo.core.errors import ImageNotFound
 
 router = APIRouter(route_class=ShoeboxRoute, include_in_schema=False)
-ROUTERS = (auth_routes.router, image_routes.router, look_routes.router, admin_routes.router)
+ROUTERS = (
+    auth_routes.router, image_routes.router, look_routes.router, admin_routes.router,
+    share_routes.router, album_routes.router, trash_routes.router, comment_routes.router,
+)  # fmt: skip
 METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
 

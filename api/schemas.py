@@ -156,6 +156,9 @@ class ImagePatch(BaseModel):
     allow_download: StrictBool | None = Field(
         None, description='Let others download the original of a public image (true or false)'
     )
+    comments_enabled: StrictBool | None = Field(
+        None, description='Whether others may comment on the image (true or false)'
+    )
 
 
 class SimilarImageOut(ImageOut):
