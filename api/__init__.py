@@ -14,6 +14,7 @@ from api import (
     fallback,
     image_routes,
     look_routes,
+    share_form,
     share_routes,
     trash_routes,
 )
@@ -88,6 +89,7 @@ def register(
     api.include_router(comment_routes.router)
     api.include_router(fallback.router)
     app.include_router(api)
+    app.include_router(share_form.router)
     app.add_middleware(BodyLimitGuard, limit_for=body_limit)
     wrap_outermost(app, lambda inner: SecurityHeaders(inner), PREFIX)
     app.title = 'Shoebox'

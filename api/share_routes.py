@@ -8,7 +8,6 @@ revoked links are the same 404; an image the link does not show is the 404 of a 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Request, Response
@@ -28,10 +27,10 @@ from api.schemas_sharing import (
 )
 from repo.container import Services
 from repo.core.schemas_sharing import ShareCreate, ShareUpdate
+from repo.services.sharing import cookie_name
 
 router = APIRouter(route_class=ShoeboxRoute, tags=['shares'])
 
-COOKIE_PREFIX = 'sb_share_'
 COOKIE_MAX_AGE = 30 * 24 * 3600
 PASSWORD_HEADER = 'X-Share-Password'
 LINK_404 = 'Unknown, expired or revoked link (the same answer for all three)'
@@ -47,11 +46,6 @@ PasswordHeader = Annotated[
 
 class ShareListOut(BaseModel):
     items: list[ShareOut]
-
-
-def cookie_name(key: str) -> str:
-    """Per link, without the key itself in the name."""
-    return COOKIE_PREFIX + hashlib.sha256(key.encode()).hexdigest()[:20]
 
 
 def base_url(request: Request, services: Services) -> str:

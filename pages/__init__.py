@@ -28,6 +28,7 @@ def register(
         reset,
         search_by_image,
         session_rotation,
+        share_page,
         signin,
         signup,
         tags,
@@ -48,6 +49,7 @@ def register(
     tags.create(services)
     admin.create(services)
     reset.create(services)
+    share_page.create(services)
 
 
 def upload_observer(services: Services):  # type: ignore[no-untyped-def]

@@ -282,3 +282,8 @@ def expiry(now: datetime, expires_in: int | None) -> datetime | None:
     if isinstance(expires_in, bool) or not 1 <= expires_in <= MAX_EXPIRES_S:
         raise Invalid(f'"expires_in" is seconds: 1 to {MAX_EXPIRES_S}, or null for never')
     return now + timedelta(seconds=expires_in)
+
+
+def cookie_name(key: str) -> str:
+    """The name of a link's unlock cookie: one per link, without the key itself in it."""
+    return 'sb_share_' + hashlib.sha256(key.encode()).hexdigest()[:20]
