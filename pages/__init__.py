@@ -21,6 +21,8 @@ def register(
     from pages import (
         account,
         admin,
+        album_page,
+        albums,
         duplicates,
         home,
         image_page,
@@ -29,9 +31,11 @@ def register(
         search_by_image,
         session_rotation,
         share_page,
+        shares,
         signin,
         signup,
         tags,
+        trash,
         upload,
     )
 
@@ -50,6 +54,10 @@ def register(
     admin.create(services)
     reset.create(services)
     share_page.create(services)
+    shares.create(services)
+    albums.create(services)
+    album_page.create(services)
+    trash.create(services)
 
 
 def upload_observer(services: Services):  # type: ignore[no-untyped-def]

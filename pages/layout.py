@@ -115,6 +115,9 @@ def _account_menu(services: Services, user: UserPublic) -> None:
                 'duplicates-link'
             )
             ui.menu_item('Tags', lambda: ui.navigate.to('/tags'))
+            ui.menu_item('Albums', lambda: ui.navigate.to('/albums')).mark('albums-link')
+            ui.menu_item('Share links', lambda: ui.navigate.to('/shares')).mark('shares-link')
+            ui.menu_item('Trash', lambda: ui.navigate.to('/trash')).mark('trash-link')
             ui.menu_item('Account', lambda: ui.navigate.to('/account'))
             if user.is_admin:
                 ui.menu_item('Admin', lambda: ui.navigate.to('/admin')).mark('admin-link')

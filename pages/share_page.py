@@ -87,9 +87,10 @@ class Lightbox:
         self.key = key
         self.view = view
         self.index = 0
-        with ui.dialog().props('maximized') as self.dialog, ui.card().classes(
-            'w-full h-full items-center gap-2 sb-lightbox'
-        ).mark('lightbox'):
+        with (
+            ui.dialog().props('maximized') as self.dialog,
+            ui.card().classes('w-full h-full items-center gap-2 sb-lightbox').mark('lightbox'),
+        ):
             with ui.row().classes('w-full items-center no-wrap'):
                 self.title = ui.label().classes('text-lg font-medium grow truncate')
                 self.download = ui.html('', sanitize=False).mark('download-slot')

@@ -3,8 +3,8 @@
 the image's owner deletes them; the owner can switch them off per image. A private image's
 comments are as invisible as the image (the same 404).
 
-Live updates: after each change `on_change(image_id)` is called (the pages refresh the viewers
-of that image in this process).
+The image page shows new comments live by asking again every few seconds (so viewers in every
+process see them).
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ class CommentService:
     def __init__(self, uow: Callable[[], Any], *, now: Callable[[], datetime] = utcnow) -> None:
         self.uow = uow
         self.now = now
-        self.listeners: list[Callable[[str], None]] = []
 
     def list(self, actor: Actor, image_id: str) -> list[CommentPublic]:
         policy.require_read(actor)
@@ -67,7 +66,6 @@ class CommentService:
             )
             author = tx.users.get(author_id)
             out = self._public(actor, comment, author.username if author else '', image.owner_id)
-        self._changed(image_id)
         return out
 
     def delete(self, actor: Actor, comment_id: int) -> None:
@@ -84,22 +82,12 @@ class CommentService:
             if not policy.may_delete_comment(actor, comment.author_id, image.owner_id):
                 raise CommentNotFound()
             tx.comments.delete(comment.id)
-            image_id = image.id
-        self._changed(image_id)
 
     def set_enabled(self, actor: Actor, image_id: str, enabled: bool) -> None:
         with self.uow() as tx:
             image = visible_row(tx, actor, image_id)
             policy.require_edit(actor, image.owner_id, image.visibility)
             tx.comments.set_enabled(image.id, enabled)
-        self._changed(image_id)
-
-    def _changed(self, image_id: str) -> None:
-        for listener in list(self.listeners):
-            try:
-                listener(image_id)
-            except Exception:  # a page gone away must not fail the comment
-                continue
 
     @staticmethod
     def _public(actor: Actor, comment: Comment, author: str, owner_id: int) -> CommentPublic:
