@@ -15,7 +15,7 @@ from urllib.parse import quote
 import typer
 from rich.text import Text
 
-from cli_client import render
+from cli_client import render, sharing_commands
 from cli_client.account_commands import login, logout
 from cli_client.connection import api_session, my_name, signed_in
 from cli_client.http import Api, ApiError
@@ -242,3 +242,4 @@ def register(app: typer.Typer) -> None:
     app.command()(similar)
     app.command()(duplicates)
     app.command()(tags)
+    sharing_commands.register(app)

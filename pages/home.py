@@ -15,6 +15,7 @@ from pages.grid import ThumbnailGrid
 from pages.layout import frame
 from pages.markup import plural
 from pages.session import current_user, here, redirect_to_sign_in, session_id, sign_in_url
+from pages.undo import undo_toast
 from repo.container import Services
 from repo.core.schemas import UserPublic
 
@@ -225,6 +226,7 @@ def create(services: Services) -> None:
         tags: str = '',
         sort: str = '',
         color: str = '',
+        undo: str = '',
     ) -> RedirectResponse | None:
         viewer = current_user(services)
         query = GalleryQuery.from_params(q, scope, tags, sort, color)
@@ -237,4 +239,9 @@ def create(services: Services) -> None:
         page.search.on_value_change(lambda e: gallery.search(e.value))
         gallery.search_box = page.search
         await gallery.grid.reload()
+        if undo and viewer is not None:  # just deleted on its image page: offer to undo
+            undo_toast(
+                services, session_id(), [undo], 'Image moved to the trash',
+                after_undo=gallery.grid.reload,
+            )  # fmt: skip
         return None

@@ -14,7 +14,7 @@ from pages.dialogs import confirm
 from pages.session import acting_user
 from pages.share_dialog import share_dialog
 from pages.tag_widgets import autocomplete_chips, tag_chips
-from pages.undo import deletion_note, undo_toast
+from pages.undo import deletion_note
 from repo.container import Services
 from repo.core.actor import Actor
 from repo.core.errors import ShoeboxError
@@ -201,17 +201,6 @@ class OwnerControls:
         except ShoeboxError as exc:
             ui.notify(exc.message, type='negative')
             return
-        if self.services.trash.days() <= 0:
-            ui.notify('Image deleted', type='positive')
-            ui.navigate.to('/?scope=mine')
-            return
-        self.body.clear()
-        with self.body:
-            ui.label('Moved to the trash').classes('text-xl font-medium').mark('in-trash')
-            ui.button('My images', on_click=lambda: ui.navigate.to('/?scope=mine')).props(
-                'flat no-caps'
-            )
-        undo_toast(
-            self.services, self.session, [self.image.id], 'Image moved to the trash',
-            after_undo=lambda: ui.navigate.reload(),
-        )  # fmt: skip
+        ui.notify('Image deleted', type='positive')
+        gone = self.services.trash.days() <= 0
+        ui.navigate.to('/?scope=mine' + ('' if gone else f'&undo={self.image.id}'))
