@@ -53,11 +53,11 @@ def undo_toast(
         except ShoeboxError as exc:
             ui.notify(exc.message, type='negative')
             return
-        sticky.delete()
         ui.notify(f'Restored {plural(len(restored or []), "image")}', type='positive')
         if after_undo is not None:
             result = after_undo()
             if result is not None:
                 await result
+        sticky.delete()  # last: the handler runs in its slot
 
     ui.timer(UNDO_SECONDS, lambda: sticky.delete() if not sticky.is_deleted else None, once=True)

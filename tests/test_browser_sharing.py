@@ -116,7 +116,7 @@ def test_hostile_comments_are_shown_as_text(browser: WebDriver, server: Server) 
 def buttons(driver: WebDriver, label: str) -> list:  # type: ignore[type-arg]
     return [
         b for b in driver.find_elements(By.TAG_NAME, 'button')
-        if b.text.strip().lower() == label.lower() and b.is_displayed()
+        if b.text.strip().lower().split('\n')[-1] == label.lower() and b.is_displayed()
     ]  # fmt: skip
 
 
