@@ -177,3 +177,14 @@ def test_purge_at_follows_the_setting(api: Api):
 
     deleted = datetime.fromisoformat(item['deleted_at'])
     assert datetime.fromisoformat(item['purge_at']) - deleted == timedelta(days=30)
+
+
+def test_the_trash_still_counts_against_the_quota(api: Api):
+    image = api.upload(api.alice, 13)
+    before = api.client.get('/api/v1/me', headers=api.alice).json()['usage']
+    delete(api, api.alice, image['id'])
+    during = api.client.get('/api/v1/me', headers=api.alice).json()['usage']
+    assert (during['images'], during['bytes_used']) == (before['images'], before['bytes_used'])
+    api.client.request('DELETE', '/api/v1/trash', json={'all': True}, headers=api.alice)
+    after = api.client.get('/api/v1/me', headers=api.alice).json()['usage']
+    assert (after['images'], after['bytes_used']) == (0, 0)

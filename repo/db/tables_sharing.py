@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Column, Float, ForeignKey, Index, Integer, String, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -106,6 +106,7 @@ class TrashedImage(SQLModel, table=True):
     owner_id: int = Field(sa_column=_owner())
     sha256: str = Field(index=True)
     title: str
+    size_bytes: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
     deleted_at: datetime = Field(default_factory=_utcnow, index=True)
     row: str = Field(sa_column=Column(Text, nullable=False))  # the image row, JSON
     links: str = Field(sa_column=Column(Text, nullable=False))  # tags, albums, shares, JSON

@@ -8,7 +8,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from repo.db.tables import Image, ImageTag, Tag
@@ -46,8 +46,8 @@ class TrashRepository:
         self.session.add(
             TrashedImage(
                 image_id=image.id, owner_id=image.owner_id, sha256=image.sha256,
-                title=image.title, deleted_at=deleted_at, row=encode_row(image),
-                links=json.dumps(links),
+                title=image.title, size_bytes=image.size_bytes, deleted_at=deleted_at,
+                row=encode_row(image), links=json.dumps(links),
             )
         )  # fmt: skip
         self.session.flush()
@@ -101,6 +101,15 @@ class TrashRepository:
             select(TrashedImage.image_id).where(col(TrashedImage.sha256) == sha256).limit(1)
         )
         return found.first() is not None
+
+    def usage(self, owner_id: int | None = None) -> dict[int, tuple[int, int]]:
+        """owner id -> (bytes, images) in the trash (they still count against the quota)."""
+        query = select(
+            TrashedImage.owner_id, func.sum(TrashedImage.size_bytes), func.count()
+        ).group_by(col(TrashedImage.owner_id))
+        if owner_id is not None:
+            query = query.where(col(TrashedImage.owner_id) == owner_id)
+        return {o: (int(b or 0), int(n)) for o, b, n in self.session.exec(query)}
 
     def ids_and_shas(self, owner_id: int | None = None) -> dict[str, str]:
         query = select(TrashedImage.image_id, TrashedImage.sha256)

@@ -89,6 +89,7 @@ def upgrade() -> None:
             _owner(),
             sa.Column('sha256', sa.String(), nullable=False),
             sa.Column('title', sa.String(), nullable=False),
+            sa.Column('size_bytes', sa.BigInteger(), nullable=False),
             sa.Column('deleted_at', sa.DateTime(), nullable=False),
             sa.Column('row', sa.Text(), nullable=False),
             sa.Column('links', sa.Text(), nullable=False),
