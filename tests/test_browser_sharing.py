@@ -96,6 +96,8 @@ def test_a_visitor_opens_a_password_link_and_downloads_only_where_allowed(
         client.delete(f'/api/v1/shares/{plain["id"]}', headers={'Authorization': f'Bearer {owner}'})
     browser.refresh()
     wait_until(browser, lambda d: 'This link does not work' in body_text(d))
+    log = server.log.read_text(errors='replace')
+    assert key not in log and plain['key'] not in log and 'open sesame' not in log
 
 
 def test_hostile_comments_are_shown_as_text(browser: WebDriver, server: Server) -> None:
