@@ -128,6 +128,7 @@ def open_share(
 @router.post(
     '/s/{key}/unlock',
     summary="Give a link's password: a cookie for that link lets the browser in",
+    response_model=UnlockOut,
     responses=VISITOR,
 )
 def unlock_share(key: str, body: UnlockIn, request: Request, services: ServicesDep) -> Response:

@@ -95,15 +95,15 @@ class Lightbox:
                 self.title = ui.label().classes('text-lg font-medium grow truncate')
                 self.download = ui.html('', sanitize=False).mark('download-slot')
                 ui.button(icon='close', on_click=self.dialog.close).props(
-                    'flat round aria-label=Close'
+                    'flat round color=white aria-label=Close'
                 ).mark('close')
             with ui.row().classes('w-full grow items-center no-wrap gap-1'):
                 ui.button(icon='chevron_left', on_click=lambda: self.step(-1)).props(
-                    'flat round aria-label=Previous'
+                    'flat round color=white aria-label=Previous'
                 )
                 self.picture = ui.html('', sanitize=False).classes('grow h-full sb-lightbox-pic')
                 ui.button(icon='chevron_right', on_click=lambda: self.step(1)).props(
-                    'flat round aria-label=Next'
+                    'flat round color=white aria-label=Next'
                 )
             self.facts = ui.label().classes('text-sm opacity-70')
 

@@ -134,3 +134,42 @@ def test_delete_then_undo_in_the_gallery(browser: WebDriver, server: Server) -> 
     wait_until(browser, lambda d: 'Restored 1 image' in body_text(d))
     ids = "return [...document.querySelectorAll('.sb-tile')].map(t => t.dataset.id)"
     wait_until(browser, lambda d: image in d.execute_script(ids))
+
+
+DRAG = """
+const tiles = [...document.querySelectorAll('.sb-album-tiles .sb-tile')];
+const dt = new DataTransfer();
+tiles[0].dispatchEvent(new DragEvent('dragstart', {bubbles: true, dataTransfer: dt}));
+for (const kind of ['dragover', 'drop']) {
+  tiles[2].dispatchEvent(new DragEvent(kind, {bubbles: true, cancelable: true, dataTransfer: dt}));
+}
+"""
+
+
+def test_the_owner_drags_a_picture_to_a_new_place_in_the_album(
+    browser: WebDriver, server: Server
+) -> None:
+    owner = server.account('arranger')
+    ids = [server.add(owner, f'Pic {n}', seed=740 + n, visibility='private') for n in range(3)]
+    headers = {'Authorization': f'Bearer {owner}'}
+    with server.api() as client:
+        album = client.post('/api/v1/albums', json={'title': 'Trip'}, headers=headers).json()
+        for image_id in ids:  # one at a time: each goes first, so the album is ids reversed
+            client.post(
+                f'/api/v1/albums/{album["id"]}/images', json={'image_ids': [image_id]},
+                headers=headers,
+            )  # fmt: skip
+
+    def order() -> list[str]:
+        with server.api() as client:
+            found = client.get(f'/api/v1/albums/{album["id"]}', headers=headers).json()
+            return [i['id'] for i in found['items']]
+
+    assert order() == ids[::-1]
+    sign_in(browser, server, 'arranger')
+    browser.get(f'{server.url}/albums/{album["id"]}')
+    wait_until(
+        browser, lambda d: len(d.find_elements(By.CSS_SELECTOR, '.sb-album-tiles .sb-tile')) == 3
+    )
+    browser.execute_script(DRAG)
+    wait_until(browser, lambda d: order() == [ids[1], ids[0], ids[2]])
