@@ -22,13 +22,13 @@ router = APIRouter(route_class=ShoeboxRoute, tags=['albums'])
 
 ALBUM_404 = "Album not found (also: someone else's private album)"
 WRITE = responses(
-    401, 403, 404, 422, r403='Not your album, the token may not share, or ' + CROSS_ORIGIN,
+    400, 401, 403, 404, 422, r403='Not your album, the token may not share, or ' + CROSS_ORIGIN,
     r404=ALBUM_404 + '; or an image that is not yours',
 )  # fmt: skip
 
 
 @router.post(
-    '/albums', status_code=201, summary='Make an album', responses=responses(401, 403, 422)
+    '/albums', status_code=201, summary='Make an album', responses=responses(400, 401, 403, 422)
 )
 def create_album(body: AlbumIn, user: AccountDep, services: ServicesDep) -> AlbumOut:
     wanted = AlbumCreate.model_validate(body.model_dump())
@@ -39,7 +39,7 @@ def create_album(body: AlbumIn, user: AccountDep, services: ServicesDep) -> Albu
     '/albums',
     summary='Your albums and public ones',
     description='Newest first, each with the number of its images you may see and a cover.',
-    responses=responses(401),
+    responses=responses(401, 422),
 )
 def list_albums(
     caller: CallerDep,

@@ -32,6 +32,7 @@ def list_comments(image_id: str, caller: CallerDep, services: ServicesDep) -> Co
     status_code=201,
     summary='Comment on an image you can see',
     responses=responses(
+        400,
         401,
         403,
         404,
@@ -53,7 +54,9 @@ def add_comment(
     '/comments/{comment_id}',
     status_code=204,
     summary='Delete a comment (its author, or the owner of the image)',
-    responses=responses(401, 403, 404, r403=CROSS_ORIGIN, r404='No such comment you may delete'),
+    responses=responses(
+        401, 403, 404, 422, r403=CROSS_ORIGIN, r404='No such comment you may delete'
+    ),
 )
 def delete_comment(comment_id: int, user: AccountDep, services: ServicesDep) -> Response:
     services.comments.delete(actor_of(user), comment_id)

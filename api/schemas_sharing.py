@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, WithJsonSchema
 
+from api import schema_rules as rules
 from api.schemas import ImageOut, VisibilityName
 from repo.core.schemas_sharing import (
     AlbumDetail,
@@ -17,20 +19,41 @@ from repo.core.schemas_sharing import (
 )
 
 EXPIRES_HELP = 'Seconds from now until the link stops working; null: never'
+MAX_IDS = 1000
+MAX_EXPIRES = 10 * 366 * 24 * 3600  # repo.services.sharing.MAX_EXPIRES_S
+Ids = Annotated[list[str], Field(min_length=1, max_length=MAX_IDS)]
+Label = Annotated[str, WithJsonSchema({'type': 'string', 'pattern': rules.stripped_at_most(200)})]
+Expiry = Annotated[int, Field(ge=1, le=MAX_EXPIRES)]
+LinkPassword = Annotated[str, Field(min_length=1, max_length=200)]
+# Either images or an album (repo.services.sharing.SharingService.create).
+ONE_OF_IMAGES_OR_ALBUM = {
+    'oneOf': [
+        {'required': ['image_ids'], 'properties': {'image_ids': {'type': 'array'},
+                                                   'album_id': {'type': 'null'}}},
+        {'required': ['album_id'], 'properties': {'album_id': {'type': 'string'},
+                                                  'image_ids': {'type': 'null'}}},
+    ]
+}  # fmt: skip
+IDS_OR_ALL = {
+    'anyOf': [
+        {'required': ['all'], 'properties': {'all': {'const': True}}},
+        {'required': ['image_ids'], 'properties': {'image_ids': {'type': 'array'}}},
+    ]
+}
 
 
 class ShareIn(BaseModel):
-    model_config = ConfigDict(extra='ignore')
+    model_config = ConfigDict(extra='ignore', json_schema_extra=ONE_OF_IMAGES_OR_ALBUM)
 
-    image_ids: list[str] | None = Field(None, description='Your images (or give `album_id`)')
+    image_ids: Ids | None = Field(None, description='Your images (or give `album_id`)')
     album_id: str | None = Field(None, description='Your album: the link shows all of it')
-    expires_in: int | None = Field(None, description=EXPIRES_HELP)
-    password: str | None = Field(None, description='1 to 200 characters; null: none')
+    expires_in: Expiry | None = Field(None, description=EXPIRES_HELP)
+    password: LinkPassword | None = Field(None, description='1 to 200 characters; null: none')
     allow_download: StrictBool = Field(False, description='Whether visitors get the originals')
     show_metadata: StrictBool = Field(
         False, description='Whether visitors see camera and taken-at facts (GPS: never)'
     )
-    label: str = Field('', description='Free text, e.g. who the link is for (at most 200)')
+    label: Label = Field('', description='Free text, e.g. who the link is for (at most 200)')
 
 
 class SharePatch(BaseModel):
@@ -38,11 +61,11 @@ class SharePatch(BaseModel):
 
     model_config = ConfigDict(extra='ignore')
 
-    expires_in: int | None = Field(None, description=EXPIRES_HELP)
-    password: str | None = None
+    expires_in: Expiry | None = Field(None, description=EXPIRES_HELP)
+    password: LinkPassword | None = None
     allow_download: StrictBool | None = None
     show_metadata: StrictBool | None = None
-    label: str | None = None
+    label: Label | None = None
 
 
 class ShareOut(BaseModel):
@@ -92,16 +115,20 @@ class SharedOut(BaseModel):
 class AlbumIn(BaseModel):
     model_config = ConfigDict(extra='ignore')
 
-    title: str = Field(description='1 to 200 characters')
-    description: str = ''
+    title: Annotated[str, WithJsonSchema(rules.TITLE)] = Field(
+        description='1 to 200 characters, not only invisible ones (else 422)'
+    )
+    description: str = Field('', description='At most 5000 characters (else 422)')
     visibility: VisibilityName = 'private'
 
 
 class AlbumPatch(BaseModel):
     model_config = ConfigDict(extra='ignore')
 
-    title: str | None = None
-    description: str | None = None
+    title: Annotated[str, WithJsonSchema(rules.TITLE)] | None = Field(
+        None, description='1 to 200 characters, not only invisible ones (else 422)'
+    )
+    description: str | None = Field(None, description='At most 5000 characters (else 422)')
     visibility: VisibilityName | None = None
     cover_image_id: str | None = Field(None, description='One of the images in the album')
     order: list[str] | None = Field(
@@ -110,7 +137,7 @@ class AlbumPatch(BaseModel):
 
 
 class AlbumImagesIn(BaseModel):
-    image_ids: list[str]
+    image_ids: Ids
 
 
 class AlbumOut(BaseModel):
@@ -168,11 +195,13 @@ class TrashOut(BaseModel):
 
 
 class TrashIdsIn(BaseModel):
-    image_ids: list[str]
+    image_ids: Ids
 
 
 class TrashEmptyIn(BaseModel):
-    image_ids: list[str] | None = None
+    model_config = ConfigDict(json_schema_extra=IDS_OR_ALL)
+
+    image_ids: Ids | None = None
     all: StrictBool = False
 
 
@@ -185,7 +214,11 @@ class RestoredOut(BaseModel):
 
 
 class CommentIn(BaseModel):
-    text: str = Field(description='1 to 2,000 characters of plain text')
+    text: str = Field(
+        min_length=1,
+        description='1 to 2,000 characters of plain text, not only spaces or invisible ones '
+        '(counted once those are removed; else 422)',
+    )
 
 
 class CommentOut(BaseModel):

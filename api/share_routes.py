@@ -35,7 +35,7 @@ COOKIE_MAX_AGE = 30 * 24 * 3600
 PASSWORD_HEADER = 'X-Share-Password'
 LINK_404 = 'Unknown, expired or revoked link (the same answer for all three)'
 VISITOR = responses(
-    401, 404, 429, r401='This link needs a password (or it was wrong)', r404=LINK_404,
+    400, 401, 404, 422, 429, r401='This link needs a password (or it was wrong)', r404=LINK_404,
     r429='More than 10 wrong passwords for this link in 10 minutes: wait Retry-After seconds',
 )  # fmt: skip
 PasswordHeader = Annotated[
@@ -61,6 +61,7 @@ def base_url(request: Request, services: Services) -> str:
     status_code=201,
     summary='Make a share link for some of your images or one of your albums',
     responses=responses(
+        400,
         401,
         403,
         404,
@@ -86,7 +87,7 @@ def list_shares(request: Request, user: AccountDep, services: ServicesDep) -> Sh
 @router.patch(
     '/shares/{share_id}',
     summary="Change a link's expiry, password, flags or label",
-    responses=responses(401, 403, 404, 422, r404='No such link of yours'),
+    responses=responses(400, 401, 403, 404, 422, r404='No such link of yours'),
 )
 def update_share(
     share_id: str, body: SharePatch, request: Request, user: AccountDep, services: ServicesDep

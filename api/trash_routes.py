@@ -23,7 +23,7 @@ router = APIRouter(route_class=ShoeboxRoute, tags=['trash'])
 
 IDS_404 = 'An id that is not an image in your trash: nothing was done'
 WRITE = responses(
-    401, 403, 404, 409, 422, r403='The token may not delete images, or ' + CROSS_ORIGIN,
+    400, 401, 403, 404, 409, 422, r403='The token may not delete images, or ' + CROSS_ORIGIN,
     r404=IDS_404, r409='You have uploaded these bytes again meanwhile',
 )  # fmt: skip
 
