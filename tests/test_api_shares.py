@@ -243,3 +243,29 @@ def test_the_key_is_random_and_documented(api: Api):
         assert path in paths
         for operation in paths[path].values():
             assert operation['tags'] == ['shares']
+
+
+def test_an_original_through_a_link_never_carries_the_location(api: Api):
+    import io
+
+    from PIL import Image
+
+    from tests.api_helpers import upload
+
+    exif = Image.Exif()
+    exif[0x0110] = 'Pocket camera'
+    exif[0x8825] = {1: 'N', 2: (52.0, 22.0, 1.0), 3: 'E', 4: (4.0, 53.0, 1.0)}
+    buf = io.BytesIO()
+    Image.new('RGB', (120, 90), 'teal').save(buf, 'JPEG', exif=exif)
+    data = buf.getvalue()
+    image = upload(api.client, api.alice['Authorization'][7:], data, 'here.jpg').json()
+    link = share(api, api.alice, image_ids=[image['id']], allow_download=True)
+    got = api.visitor().get(f'/api/v1/s/{link["key"]}/images/{image["id"]}/original')
+    assert got.status_code == 200
+    shared = Image.open(io.BytesIO(got.content))
+    shared.load()
+    assert shared.size == (120, 90)
+    assert shared.getexif().get_ifd(0x8825) == {}
+    assert shared.getexif().get(0x0110) == 'Pocket camera'
+    own = api.client.get(f'/api/v1/images/{image["id"]}/original', headers=api.alice)
+    assert own.content == data  # the owner's own copy is as uploaded

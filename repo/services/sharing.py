@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import math
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, BinaryIO
 
 from repo.core import policy
 from repo.core.actor import Actor
@@ -31,6 +33,7 @@ from repo.core.schemas_sharing import (
 from repo.core.validation import clean_text
 from repo.db.tables import new_image_id, utcnow
 from repo.db.tables_sharing import ShareLink
+from repo.imaging.gps_strip import jpeg_without_gps
 from repo.services.images import BlobFile, ImageService
 from repo.services.passwords import PasswordHashing
 
@@ -41,6 +44,19 @@ MAX_PASSWORD = 200
 MAX_EXPIRES_S = 10 * 366 * 24 * 3600
 MAX_FAILURES = 10
 FAILURE_WINDOW_S = 600
+
+
+@dataclass(frozen=True)
+class BytesFile(BlobFile):
+    """A file sent from memory: an original rewritten on its way out."""
+
+    data: bytes = b''
+
+    def open(self) -> BinaryIO:
+        return io.BytesIO(self.data)
+
+    def read(self) -> bytes:
+        return self.data
 
 
 class ShareNotFound(NotFound):
@@ -203,7 +219,12 @@ class SharingService:
             image = tx.shares.image_in(link, image_id)
         if image is None:
             raise ImageNotFound()
-        return self.images.blob_of(image, kind)
+        blob = self.images.blob_of(image, kind)
+        if kind == 'original' and image.format == 'JPEG':  # the location never leaves
+            data = jpeg_without_gps(blob.read())
+            return BytesFile(**{**vars(blob), 'etag': blob.etag[:-1] + 'g"', 'size': len(data)},
+                             data=data)  # fmt: skip
+        return blob
 
     @staticmethod
     def grant(link: ShareLink) -> str:
