@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from nicegui import run, ui
+from nicegui import context, run, ui
 
 from pages.markup import plural
 from pages.session import acting_user
@@ -31,7 +31,9 @@ def undo_toast(
     if not image_ids:
         return
     in_trash = services.trash.days() > 0
+    # In the page itself, not in the (maybe hidden) bar whose button deleted the images.
     sticky = ui.page_sticky('bottom', y_offset=80).classes('z-20')
+    sticky.move(context.client.content)
     card = ui.card().classes('q-pa-sm shadow-8 bg-grey-9 text-white').mark('undo-toast')
     card.move(sticky)
     with card, ui.row().classes('items-center gap-2 no-wrap'):
@@ -60,4 +62,7 @@ def undo_toast(
                 await result
         sticky.delete()  # last: the handler runs in its slot
 
-    ui.timer(UNDO_SECONDS, lambda: sticky.delete() if not sticky.is_deleted else None, once=True)
+    with sticky:
+        ui.timer(
+            UNDO_SECONDS, lambda: sticky.delete() if not sticky.is_deleted else None, once=True
+        )

@@ -157,3 +157,34 @@ async def test_comments_are_text_and_their_delete_is_for_author_and_owner(
     assert len(user.find(marker='comment-text').elements) == 2  # the owner may delete both
     listed = library.services.comments.list(Actor.user(alice.id), image.id)
     assert [c.text for c in listed] == [f'Nice {XSS}', 'Thank you']
+
+
+async def test_the_selection_bar_shares_adds_to_an_album_and_deletes_with_undo(
+    user: User, alice: UserPublic, add_image, library: Library
+) -> None:
+    from tests.test_pages_bulk import click_tile, four_images
+
+    shown = await four_images(user, alice, add_image)
+    album = library.services.albums.create(Actor.user(alice.id), AlbumCreate(title='Picked'))
+    for image in shown[:2]:
+        click_tile(user, image)
+    user.find(marker='bulk-album').click()
+    await user.should_see(marker='album-picker', retries=30)
+    user.find(marker='pick-album').click()
+    await user.should_see('Added to', retries=50)
+    detail = library.services.albums.get(Actor.user(alice.id), album.id)
+    assert {i.id for i in detail.items} == {shown[0].id, shown[1].id}
+    user.find(marker='bulk-share').click()
+    await user.should_see(marker='share-dialog', retries=30)
+    user.find(marker='share-create').click()
+    await user.should_see(marker='share-url', retries=50)
+    [link] = library.services.sharing.list(Actor.user(alice.id))
+    assert set(link.image_ids) == {shown[0].id, shown[1].id}
+    user.find('Done').click()
+    user.find(marker='bulk-delete').click()
+    await user.should_see('They go to the trash', retries=30)
+    user.find(marker='confirm-ok').click()
+    await user.should_see(marker='undo', retries=50)
+    assert library.list(alice.id).total == 2
+    user.find(marker='undo').click()
+    await wait_for(lambda: library.list(alice.id).total == 4)
