@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from repo.core import policy
+from repo.core import policy, scopes
 from repo.core.actor import Actor
 from repo.core.errors import Conflict, ImageNotFound, Invalid
 from repo.core.events import ImageAdded, ImageRemoved
@@ -79,7 +79,7 @@ class TrashService:
         """Everything back as it was: tags, albums, links, comments, visibility, searchable.
         Someone else's (or an unknown) id is a 404 and nothing is restored."""
         policy.require_user(actor)
-        policy.require_scope(actor, 'images:delete')
+        policy.require_scope(actor, scopes.IMAGES_DELETE)
         ids = check_ids(image_ids)
         with self.uow() as tx:
             rows = [tx.trash.get(i) for i in ids]
@@ -104,7 +104,7 @@ class TrashService:
     ) -> int:
         """Delete for good: the given images, or the whole trash. Returns how many went."""
         owner_id = policy.require_user(actor)
-        policy.require_scope(actor, 'images:delete')
+        policy.require_scope(actor, scopes.IMAGES_DELETE)
         with self.uow() as tx:
             if everything:
                 targets = list(tx.trash.ids_and_shas(owner_id).items())
