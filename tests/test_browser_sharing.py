@@ -24,6 +24,7 @@ pytestmark = [
 ]
 
 if CHROMIUM is not None and CHROMEDRIVER is not None:
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -116,10 +117,14 @@ def test_hostile_comments_are_shown_as_text(browser: WebDriver, server: Server) 
 
 
 def buttons(driver: WebDriver, label: str) -> list:  # type: ignore[type-arg]
-    return [
-        b for b in driver.find_elements(By.TAG_NAME, 'button')
-        if b.text.strip().lower().split('\n')[-1] == label.lower() and b.is_displayed()
-    ]  # fmt: skip
+    """The visible buttons with this label (none while the page is being replaced)."""
+    try:
+        return [
+            b for b in driver.find_elements(By.TAG_NAME, 'button')
+            if b.text.strip().lower().split('\n')[-1] == label.lower() and b.is_displayed()
+        ]  # fmt: skip
+    except StaleElementReferenceException:
+        return []
 
 
 def test_delete_then_undo_in_the_gallery(browser: WebDriver, server: Server) -> None:
