@@ -8,13 +8,18 @@ from fastapi import APIRouter, FastAPI
 
 from api import (
     admin_routes,
+    album_routes,
     auth_routes,
+    comment_routes,
     export_routes,
     fallback,
     image_routes,
     look_routes,
     ops_routes,
+    share_form,
+    share_routes,
     shop_routes,
+    trash_routes,
 )
 from api.browser_uploads import UploadObserver
 from api.deps import STATE_KEY, ApiContext, SessionUser
@@ -38,6 +43,10 @@ TAGS = [
         'name': 'shop',
         'description': 'Cart, checkout, orders and sales; amounts in minor units of one currency',
     },
+    {'name': 'shares', 'description': 'Share links, and what their visitors see (no account)'},
+    {'name': 'albums', 'description': 'Albums of your images; public albums of others'},
+    {'name': 'trash', 'description': 'Deleted images until they are restored or purged'},
+    {'name': 'comments', 'description': 'Comments under the images you can see'},
     {'name': 'admin', 'description': 'Accounts, quotas, settings, figures and the audit log'},
     {'name': 'export', 'description': 'Everything of your own, as one zip'},
     {'name': 'operations', 'description': 'Health and metrics, at the root of the site'},
@@ -85,11 +94,16 @@ def register(
     api.include_router(image_routes.router)
     api.include_router(look_routes.router)
     api.include_router(admin_routes.router)
+    api.include_router(share_routes.router)
+    api.include_router(album_routes.router)
+    api.include_router(trash_routes.router)
+    api.include_router(comment_routes.router)
     api.include_router(shop_routes.router)
     api.include_router(export_routes.router)
     api.include_router(fallback.admin_router)
     api.include_router(fallback.router)
     app.include_router(api)
+    app.include_router(share_form.router)
     app.include_router(ops_routes.router)
     add_docs(app)
     app.add_middleware(BodyLimitGuard, limit_for=body_limit)

@@ -14,19 +14,27 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
-from api import admin_routes, auth_routes, export_routes, image_routes, look_routes, shop_routes
+from api import (
+    admin_routes,
+    album_routes,
+    auth_routes,
+    comment_routes,
+    export_routes,
+    image_routes,
+    look_routes,
+    share_routes,
+    shop_routes,
+    trash_routes,
+)
 from api.errors import ShoeboxRoute, error_response
 from repo.core.errors import ImageNotFound
 
 router = APIRouter(route_class=ShoeboxRoute, include_in_schema=False)
 ROUTERS = (
-    auth_routes.router,
-    image_routes.router,
-    look_routes.router,
-    admin_routes.router,
-    shop_routes.router,
-    export_routes.router,
-)
+    auth_routes.router, image_routes.router, look_routes.router, admin_routes.router,
+    share_routes.router, album_routes.router, trash_routes.router, comment_routes.router,
+    shop_routes.router, export_routes.router,
+)  # fmt: skip
 METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
 

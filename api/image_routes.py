@@ -341,14 +341,17 @@ def update_image(
     image_id: str, body: ImagePatch, user: AccountDep, services: ServicesDep
 ) -> ImageOut:
     # Only the fields given: a null price means "off sale", a missing one "unchanged".
-    changes = ImageUpdate.model_validate(body.model_dump(exclude_unset=True))
-    return ImageOut.of(services.images.update(actor_of(user), image_id, changes))
+    given = body.model_dump(exclude_unset=True, exclude={'comments_enabled'})
+    updated = services.images.update(actor_of(user), image_id, ImageUpdate.model_validate(given))
+    if body.comments_enabled is not None:
+        services.comments.set_enabled(actor_of(user), image_id, body.comments_enabled)
+    return ImageOut.of(updated)
 
 
 @router.delete(
     '/images/{image_id}',
     status_code=204,
-    summary='Delete an image',
+    summary='Delete an image: into your trash (or for good when the trash is off)',
     responses=responses(401, 403, 404, r403='A public image that is not yours, or ' + CROSS_ORIGIN),
 )
 def delete_image(image_id: str, user: AccountDep, services: ServicesDep) -> Response:

@@ -110,6 +110,9 @@ class ImageOut(BaseModel):
         description='Where it was taken (EXIF GPS): only for the owner, and only on '
         '`GET /images/{id}` and `PATCH`; null for everyone else and in lists',
     )
+    restored: bool = Field(
+        False, description='On upload: these bytes were in your trash and that image is back'
+    )
 
     @classmethod
     def of(cls, image: ImagePublic) -> ImageOut:
@@ -204,6 +207,9 @@ class ImagePatch(BaseModel):
         None,
         description='Let others who download the original have its GPS location too (default '
         'false: their copy has it stripped)',
+    )
+    comments_enabled: StrictBool | None = Field(
+        None, description='Whether others may comment on the image (true or false)'
     )
 
 

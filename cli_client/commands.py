@@ -16,7 +16,7 @@ from urllib.parse import quote
 import typer
 from rich.text import Text
 
-from cli_client import render, shop_commands
+from cli_client import render, sharing_commands, shop_commands
 from cli_client.account_commands import login, logout
 from cli_client.connection import api_session, my_name, signed_in
 from cli_client.export_command import export
@@ -265,3 +265,4 @@ def register(app: typer.Typer) -> None:
     app.command()(tags)
     shop_commands.register(app)  # price, cart, checkout, orders, sales
     app.command()(export)
+    sharing_commands.register(app)

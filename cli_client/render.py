@@ -32,6 +32,9 @@ def _when(value: str | None) -> str:
     return (value or '')[:16].replace('T', ' ')
 
 
+when = _when  # for the other command modules
+
+
 def _dimensions(item: dict[str, Any]) -> str:
     return f'{item.get("width")}x{item.get("height")}, {human_size(item.get("size_bytes") or 0)}'
 

@@ -21,6 +21,8 @@ def register(
     from pages import (
         account,
         admin,
+        album_page,
+        albums,
         cart,
         duplicates,
         home,
@@ -30,10 +32,13 @@ def register(
         reset,
         search_by_image,
         session_rotation,
+        share_page,
+        shares,
         shop,
         signin,
         signup,
         tags,
+        trash,
         upload,
     )
 
@@ -54,6 +59,11 @@ def register(
     shop.create(services)
     cart.create(services)
     orders.create(services)
+    share_page.create(services)
+    shares.create(services)
+    albums.create(services)
+    album_page.create(services)
+    trash.create(services)
 
 
 def upload_observer(services: Services):  # type: ignore[no-untyped-def]

@@ -6,10 +6,13 @@ from dataclasses import dataclass, field
 
 from nicegui import run, ui
 
+from pages.album_picker import add_to_album
 from pages.dialogs import ask_tags, confirm
 from pages.grid import ThumbnailGrid
 from pages.markup import plural
 from pages.session import acting_user
+from pages.share_dialog import share_dialog
+from pages.undo import deletion_note, undo_toast
 from repo.container import Services
 from repo.core.actor import Actor
 from repo.core.errors import ShoeboxError
@@ -87,6 +90,12 @@ class BulkBar:
                 ui.button('Add tags', icon='sell', on_click=self.tags).props(
                     'flat dense no-caps'
                 ).mark('bulk-tags')
+                ui.button('Album', icon='photo_album', on_click=self.album).props(
+                    'flat dense no-caps'
+                ).mark('bulk-album')
+                ui.button('Share', icon='share', on_click=self.share).props(
+                    'flat dense no-caps'
+                ).mark('bulk-share')
                 ui.button('Delete', icon='delete', on_click=self.delete).props(
                     'flat dense no-caps color=negative'
                 ).mark('bulk-delete')
@@ -145,7 +154,7 @@ class BulkBar:
         ids = list(self.grid.selected)
         if not await confirm(
             f'Delete {plural(len(ids), "image")}?',
-            'They are removed for good, with their files. This cannot be undone.',
+            deletion_note(self.services),
             'Delete',
             danger=True,
         ):
@@ -155,3 +164,21 @@ class BulkBar:
             return
         outcome = await run.io_bound(delete, self.services, actor, ids)
         await self._finish(outcome, 'Deleted')
+        if outcome is not None and outcome.done:
+            undo_toast(
+                self.services, self.session, ids, f'{plural(outcome.done, "image")} deleted',
+                after_undo=self.grid.reload,
+            )  # fmt: skip
+
+    async def album(self) -> None:
+        own = set(self.grid.own_ids())
+        await add_to_album(self.services, self.session, [i for i in self.grid.selected if i in own])
+
+    async def share(self) -> None:
+        own = set(self.grid.own_ids())
+        ids = [i for i in self.grid.selected if i in own]
+        if ids:
+            await share_dialog(
+                self.services, self.session, image_ids=ids,
+                what=plural(len(ids), 'image'),
+            )  # fmt: skip

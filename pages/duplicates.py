@@ -21,6 +21,7 @@ from pages.bulk import delete as delete_images
 from pages.layout import frame
 from pages.markup import plural
 from pages.session import acting_user, current_user, here, redirect_to_sign_in, session_id
+from pages.undo import deletion_note, undo_toast
 from repo.container import Services
 from repo.core.actor import Actor
 from repo.core.errors import ShoeboxError
@@ -201,6 +202,11 @@ class DuplicatesPage:
         kind = 'positive' if not outcome.problems else 'warning'
         ui.notify(outcome.summary('Deleted'), type=kind, multi_line=True)
         await self.load()
+        if outcome.done:
+            undo_toast(
+                self.services, self.session, ids, f'{plural(outcome.done, "image")} deleted',
+                after_undo=self.load,
+            )  # fmt: skip
 
     async def confirm_delete(self, ids: list[str]) -> bool:
         """Ask with the pictures in view: per group, what goes and what stays."""
@@ -212,9 +218,7 @@ class DuplicatesPage:
             ui.card().classes('w-full max-w-4xl gap-3').mark('confirm'),
         ):
             ui.label(f'Delete {plural(len(ids), "image")}?').classes('text-lg font-medium')
-            ui.label('They are removed for good, with their files. This cannot be undone.').classes(
-                'opacity-80'
-            )
+            ui.label(deletion_note(self.services)).classes('opacity-80')
             if whole:
                 ui.label(f'{plural(len(whole), "group")} would lose every copy.').classes(
                     'text-negative font-medium'

@@ -15,6 +15,7 @@ from pages.grid import ThumbnailGrid
 from pages.layout import frame
 from pages.markup import plural
 from pages.session import current_user, here, redirect_to_sign_in, session_id, sign_in_url
+from pages.undo import undo_toast
 from pages.year_jump import YearJump
 from repo.container import Services
 from repo.core.schemas import UserPublic
@@ -266,6 +267,7 @@ def create(services: Services) -> None:
         sort: str = '',
         color: str = '',
         year: str = '',
+        undo: str = '',
     ) -> RedirectResponse | None:
         viewer = current_user(services)
         query = GalleryQuery.from_params(q, scope, tags, sort, color, year)
@@ -280,4 +282,9 @@ def create(services: Services) -> None:
         await gallery.grid.reload()
         await gallery.years.update(query)
         gallery.ask_for_place()
+        if undo and viewer is not None:  # just deleted on its image page: offer to undo
+            undo_toast(
+                services, session_id(), [undo], 'Image moved to the trash',
+                after_undo=gallery.grid.reload,
+            )  # fmt: skip
         return None

@@ -9,9 +9,12 @@ from __future__ import annotations
 from nicegui import run, ui
 
 from pages import markup
+from pages.album_picker import add_to_album
 from pages.dialogs import confirm
 from pages.session import acting_user
+from pages.share_dialog import share_dialog
 from pages.tag_widgets import autocomplete_chips, split_on_commas, tag_chips
+from pages.undo import deletion_note
 from repo.container import Services
 from repo.core.actor import Actor
 from repo.core.errors import ShoeboxError
@@ -171,6 +174,19 @@ class OwnerControls:
             ui.button('Delete', icon='delete', on_click=self._delete).props(
                 'outline no-caps color=negative'
             ).mark('delete')
+        with ui.row().classes('gap-2'):
+            ui.button('Share', icon='share', on_click=self._share).props('outline no-caps').mark(
+                'share'
+            )
+            ui.button(
+                'Add to album', icon='photo_album',
+                on_click=lambda: add_to_album(self.services, self.session, [image.id]),
+            ).props('outline no-caps').mark('add-to-album')  # fmt: skip
+
+    async def _share(self) -> None:
+        await share_dialog(
+            self.services, self.session, image_ids=[self.image.id], what='this image'
+        )
 
     async def _change_controls(self, changes: ImageUpdate, done: str) -> None:
         await self._update(changes, done)
@@ -204,7 +220,7 @@ class OwnerControls:
     async def _delete(self) -> None:
         if not await confirm(
             'Delete this image?',
-            f'“{self.image.title}” and its files are removed for good. This cannot be undone.',
+            f'“{self.image.title}”: {deletion_note(self.services)}',
             'Delete',
             danger=True,
         ):
@@ -218,4 +234,5 @@ class OwnerControls:
             ui.notify(exc.message, type='negative')
             return
         ui.notify('Image deleted', type='positive')
-        ui.navigate.to('/?scope=mine')
+        gone = self.services.trash.days() <= 0
+        ui.navigate.to('/?scope=mine' + ('' if gone else f'&undo={self.image.id}'))

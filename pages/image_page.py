@@ -7,6 +7,7 @@ from nicegui import run, ui
 
 from pages import local_time, markup
 from pages.colors import color_links
+from pages.comments_view import CommentsView
 from pages.gallery_query import GalleryQuery, fetch
 from pages.image_owner import OwnerControls
 from pages.layout import frame
@@ -188,4 +189,6 @@ def create(services: Services) -> None:
             with ui.row().classes('w-full gap-4 items-start lg:flex-nowrap'):
                 preview(image, back, prev, nxt, query)
                 details(services, viewer, image)
+            comments = CommentsView(services, viewer, image)
+            await comments.refresh(force=True)
             await more_like_this(services, viewer, image)

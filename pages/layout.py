@@ -120,6 +120,9 @@ def _account_menu(services: Services, user: UserPublic) -> None:
                 'duplicates-link'
             )
             ui.menu_item('Tags', lambda: ui.navigate.to('/tags'))
+            ui.menu_item('Albums', lambda: ui.navigate.to('/albums')).mark('albums-link')
+            ui.menu_item('Share links', lambda: ui.navigate.to('/shares')).mark('shares-link')
+            ui.menu_item('Trash', lambda: ui.navigate.to('/trash')).mark('trash-link')
             ui.separator()
             ui.menu_item('Shop', lambda: ui.navigate.to('/shop')).mark('shop-link')
             ui.menu_item('Orders', lambda: ui.navigate.to('/orders')).mark('orders-link')

@@ -32,10 +32,12 @@ from repo.db.tables import utcnow
 from repo.db.uow import EventBus, UnitOfWork
 from repo.services.accounts import AccountService
 from repo.services.admin import AdminService
+from repo.services.albums import AlbumService
 from repo.services.audit import AuditLog
 from repo.services.backup import BackupService
 from repo.services.cart import CartService
 from repo.services.checkout import CheckoutService
+from repo.services.comments import CommentService
 from repo.services.encryption import EncryptionService
 from repo.services.export import ExportService
 from repo.services.export_import import ImportExportService
@@ -51,7 +53,9 @@ from repo.services.payments import OfflinePayments, PaymentProvider
 from repo.services.quotas import QuotaService
 from repo.services.resets import ResetService
 from repo.services.runtime_settings import RuntimeSettings
+from repo.services.sharing import SharingService
 from repo.services.signin import SignInService
+from repo.services.trash import PurgeJob, TrashService
 
 if TYPE_CHECKING:  # built on first use, so a command that needs none of them imports none
     from repo.jobs.index_feed import IndexFeed  # numpy-free, but opens Whoosh
@@ -208,13 +212,14 @@ class Services:
         return IngestService(
             self.uow, self.blobs, self.staging, self.workers, self.looks, self.limits,
             self.quotas, observe=self.metrics.upload_done,
+            restore_from_trash=lambda owner, sha: self.trash.restore_for_upload(owner, sha),
         )  # fmt: skip
 
     @built_once
     def images(self) -> ImageService:
         return ImageService(
             self.uow, self.blobs, self.staging, self.workers, self.limits,
-            watermark=lambda: self.settings.watermark,
+            watermark=lambda: self.settings.watermark, now=self.clock,
         )  # fmt: skip
 
     @built_once
@@ -315,6 +320,28 @@ class Services:
             lambda: database_problem(self.engine), self.blobs, lambda: self.index.healthy()
         )
 
+    # ---- sharing (issue 12) ---------------------------------------------------------------
+
+    @built_once
+    def sharing(self) -> SharingService:
+        return SharingService(self.uow, self.images, self.passwords, now=self.clock)
+
+    @built_once
+    def albums(self) -> AlbumService:
+        return AlbumService(self.uow)
+
+    @built_once
+    def trash(self) -> TrashService:
+        return TrashService(self.uow, self.images, self.limits, now=self.clock)
+
+    @built_once
+    def comments(self) -> CommentService:
+        return CommentService(self.uow, now=self.clock)
+
+    @built_once
+    def purge_job(self) -> PurgeJob:
+        return PurgeJob(self.trash)
+
     # ---- lifecycle ----------------------------------------------------------------------
 
     def start(self) -> None:
@@ -323,6 +350,8 @@ class Services:
         self.index_feed  # noqa: B018
         self.looks.index  # noqa: B018
         self.workers.start()
+        if self.background:
+            self.purge_job.start()
 
     def close(self) -> None:
         with self._lock:
@@ -330,6 +359,9 @@ class Services:
                 return
             self._closed = True
             feed = self.__dict__.get('_feed')
+            purge = self.__dict__.get('purge_job')
+        if purge is not None:
+            purge.stop()
         if feed is not None:
             feed.worker.stop()
             feed.index.close()

@@ -532,6 +532,10 @@ def test_delete_removes_the_image_and_its_bytes(
     assert (
         client.get(f'/api/v1/images/{image["id"]}', headers=bearer(alice_token)).status_code == 404
     )
+    # In the trash (issue 12) the bytes stay; emptying it removes them.
+    assert any(p.is_file() for p in library.settings.blobs_dir.rglob('*'))
+    r = client.request('DELETE', '/api/v1/trash', json={'all': True}, headers=bearer(alice_token))
+    assert r.json() == {'count': 1}
     assert not any(p.is_file() for p in library.settings.blobs_dir.rglob('*'))
 
 
@@ -601,12 +605,8 @@ def test_openapi_documents_the_contract(client: TestClient) -> None:
     assert '403' in paths['/api/v1/images/{image_id}']['patch']['responses']
     assert '429' in paths['/api/v1/auth/token']['post']['responses']
     assert {t['name'] for t in spec['tags']} == {
-        'auth',
-        'images',
-        'admin',
-        'shop',
-        'export',
-        'operations',
-    }
+        'auth', 'images', 'admin', 'shop', 'export', 'operations', 'shares', 'albums', 'trash',
+        'comments',
+    }  # fmt: skip
     schema = spec['components']['schemas']['ImageOut']
     assert set(schema['properties']) >= IMAGE_KEYS

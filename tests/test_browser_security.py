@@ -149,6 +149,36 @@ def seeded(server: Server) -> dict[str, str]:
             data={'title': TITLE, 'visibility': 'public'},
         )
         assert r.status_code == 201, r.text
+        # Sharing (issue 12): an album, a share link, a comment and a trashed image, all
+        # carrying the payloads.
+        r = client.post(
+            '/api/v1/albums', headers=headers,
+            json={'title': TITLE, 'description': DESCRIPTION, 'visibility': 'public'},
+        )  # fmt: skip
+        assert r.status_code == 201, r.text
+        ids['album'] = r.json()['id']
+        r = client.post(
+            f'/api/v1/albums/{ids["album"]}/images', headers=headers,
+            json={'image_ids': [ids['public'], ids['private']]},
+        )  # fmt: skip
+        assert r.status_code == 200, r.text
+        for body in ({'image_ids': [ids['public'], ids['private']]}, {'album_id': ids['album']}):
+            r = client.post('/api/v1/shares', headers=headers, json={**body, 'label': TITLE,
+                            'allow_download': True, 'show_metadata': True})  # fmt: skip
+            assert r.status_code == 201, r.text
+            ids['share' if 'image_ids' in body else 'album_share'] = r.json()['key']
+        r = client.post(
+            f'/api/v1/images/{ids["public"]}/comments', headers=headers, json={'text': TITLE}
+        )
+        assert r.status_code == 201, r.text
+        r = client.post(
+            '/api/v1/images',
+            headers=headers,
+            files={'file': ('gone.jpg', image_bytes('JPEG', seed=705), 'image/jpeg')},
+            data={'title': TITLE},
+        )
+        assert r.status_code == 201, r.text
+        assert client.delete(f'/api/v1/images/{r.json()["id"]}', headers=headers).status_code == 204
     server.account('victor')
     return ids
 
@@ -169,9 +199,13 @@ def pages(ids: dict[str, str], *, owner: bool) -> list[str]:
         f'/signin?next={payload}',
         '/signup',
         '/goodbye?images=1',
+        f'/s/{ids["share"]}',
+        f'/s/{ids["album_share"]}',
+        '/albums',
+        f'/albums/{ids["album"]}',
     ]
     if owner:
-        found += [f'/images/{ids["private"]}', '/?scope=mine', '/duplicates']
+        found += [f'/images/{ids["private"]}', '/?scope=mine', '/duplicates', '/trash', '/shares']
     return found
 
 
@@ -245,6 +279,8 @@ def test_every_page_works_under_the_policy(
         '/tags': '.sb-tag-link',
         '/signin': 'input[autocomplete=username]',
         '/signup': 'input[autocomplete=new-password]',
+        f'/s/{seeded["share"]}': '.sb-tile img',
+        f'/albums/{seeded["album"]}': '.sb-tile',
     }
     for path, selector in checks.items():
         watched.get(server.url + path)
@@ -256,6 +292,9 @@ def test_every_page_works_under_the_policy(
         '/account': 'input[autocomplete=current-password]',
         '/duplicates': '.sb-header',
         '/?scope=mine': '.sb-header',
+        '/albums': '.sb-album',
+        '/trash': '.sb-header',
+        '/shares': '.sb-header',
     }
     for path, selector in signed_in.items():
         watched.get(server.url + path)

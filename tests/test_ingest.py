@@ -195,8 +195,10 @@ def test_identical_bytes_are_stored_once_across_owners(library, alice, bob):
     assert leftovers(library)['blobs'] == 3  # and one preview, made on first view
 
     library.delete(alice.id, a.id)
+    library.empty_trash(alice.id, everything=True)  # deleted for good (issue 12's trash)
     assert library.open_file(bob.id, b.id, 'original').read() == data
     library.delete(bob.id, b.id)
+    library.empty_trash(bob.id, everything=True)
     assert leftovers(library) == NOTHING
 
 

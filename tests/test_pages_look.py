@@ -203,7 +203,7 @@ async def test_deleting_duplicates_asks_with_the_pictures_in_view(
     user.find(marker='select-rest').click()
     user.find(marker='delete-duplicates').click()
     await user.should_see('Delete 1 image?', retries=30)
-    await user.should_see('They are removed for good, with their files.')
+    await user.should_see('They go to the trash, where you can restore them for 30 days.')
     dialog = element(user, 'confirm')
     shown = ''.join(e.content for e in dialog.descendants() if isinstance(e, ui.html))
     assert f'/api/v1/images/{half.id}/thumbnail' in shown and '<b>Delete</b> · Half' in shown

@@ -135,7 +135,9 @@ def race(start: threading.Barrier, fn, *args):  # type: ignore[no-untyped-def]
 
 def test_bytes_stay_when_another_process_reuses_them_while_the_last_copy_goes(make, settings):
     """Alice deletes her only copy in one process while Bob uploads the same bytes in another,
-    many times over: Bob's image always keeps its original and thumbnail."""
+    many times over: Bob's image always keeps its original and thumbnail. (With the trash off,
+    so that each delete is the last copy going; emptying the trash takes the same path.)"""
+    settings = settings.with_(trash_days=0)
     a, b = make(settings), make(settings)
     alice, bob = account(a, 'alice'), account(a, 'bob')
     data = images.image_bytes(seed=7)

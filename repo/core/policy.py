@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from repo.core import scopes
 from repo.core.actor import Actor
@@ -70,6 +71,52 @@ def original_keeps_location(actor: Actor, owner_id: int, share_location: bool) -
     """Whether the original handed to this actor keeps its GPS position: always for the
     owner; for others only when the owner chose to share it."""
     return is_owner(actor, owner_id) or share_location
+
+
+# ---- sharing (issue 12) ------------------------------------------------------------------
+
+
+def require_share_write(actor: Actor) -> int:
+    """Making or changing share links and albums: a signed-in user whose token may share."""
+    user_id = require_user(actor)
+    require_scope(actor, scopes.SHARES_WRITE)
+    return user_id
+
+
+def require_own(actor: Actor, owner_id: int, not_found: type[Exception] = ImageNotFound) -> None:
+    """Someone else's share link, album or trashed image is as missing as one that never was."""
+    if not is_owner(actor, owner_id):
+        raise not_found()
+
+
+def can_view_album(actor: Actor, owner_id: int, visibility: str) -> bool:
+    """An album is seen like an image; what is in it still goes image by image (can_view)."""
+    return can_view(actor, owner_id, visibility)
+
+
+def share_is_live(expires_at: datetime | None, now: datetime) -> bool:
+    return expires_at is None or as_utc(expires_at) > as_utc(now)
+
+
+def share_may_download(allow_download: bool, kind: str) -> bool:
+    """Through a link: renditions always, the original only where the link allows it."""
+    return kind != 'original' or allow_download
+
+
+def require_comment(actor: Actor, comments_enabled: bool) -> int:
+    user_id = require_user(actor)
+    if not comments_enabled:
+        raise Forbidden('The owner has switched comments off for this image')
+    return user_id
+
+
+def may_delete_comment(actor: Actor, author_id: int, image_owner_id: int) -> bool:
+    return is_owner(actor, author_id) or is_owner(actor, image_owner_id)
+
+
+def as_utc(value: datetime) -> datetime:
+    """The database gives naive datetimes back (SQLite): they were written in UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def require_user(actor: Actor) -> int:

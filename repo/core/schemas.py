@@ -72,6 +72,8 @@ class ImagePublic(BaseModel):
     share_location: bool = False  # others' downloads of the original keep the GPS position
     location: Location | None = None  # the owner's eyes only (ImageService.get fills it in)
 
+    restored: bool = False  # set on add: the upload brought this image back from the trash
+
 
 class YearCount(BaseModel):
     year: int

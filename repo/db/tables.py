@@ -204,5 +204,17 @@ class ApiToken(SQLModel, table=True):
 # The tables of administration (issue 13): audit log, password resets, runtime settings.
 from repo.db.tables_admin import AuditEntry, PasswordReset, RuntimeSetting  # noqa: E402, F401
 
+# The tables of sharing (issue 12): share links, albums, the trash, comments.
+from repo.db.tables_sharing import (  # noqa: E402, F401
+    Album,
+    AlbumImage,
+    Comment,
+    CommentsOff,
+    ShareFailure,
+    ShareImage,
+    ShareLink,
+    TrashedImage,
+)
+
 # The shop (issue 15): listings, carts, orders.
 from repo.db.tables_shop import CartItem, Listing, ShopOrder, ShopOrderLine  # noqa: E402, F401

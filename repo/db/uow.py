@@ -35,13 +35,17 @@ from repo.db.repos.admin_records import (
     ResetRepository,
     RuntimeSettingRepository,
 )
+from repo.db.repos.albums import AlbumRepository
+from repo.db.repos.comments import CommentRepository
 from repo.db.repos.credentials import SessionRepository, TokenRepository
 from repo.db.repos.events import EventRepository
 from repo.db.repos.images import ImageRepository
 from repo.db.repos.search_docs import SearchDocRepository
+from repo.db.repos.shares import ShareRepository
 from repo.db.repos.shop import CartRepository, ListingRepository, OrderRepository
 from repo.db.repos.tags import TagRepository
 from repo.db.repos.throttle import ThrottleRepository
+from repo.db.repos.trash import TrashRepository
 from repo.db.repos.users import UserRepository
 from repo.db.tables import Event, utcnow
 
@@ -153,6 +157,24 @@ class Transaction:
     @cached_property
     def orders(self) -> OrderRepository:
         return OrderRepository(self.session)
+
+    # ---- sharing (issue 12) ---------------------------------------------------------------
+
+    @cached_property
+    def shares(self) -> ShareRepository:
+        return ShareRepository(self.session)
+
+    @cached_property
+    def albums(self) -> AlbumRepository:
+        return AlbumRepository(self.session)
+
+    @cached_property
+    def trash(self) -> TrashRepository:
+        return TrashRepository(self.session)
+
+    @cached_property
+    def comments(self) -> CommentRepository:
+        return CommentRepository(self.session)
 
     def _write_events(self) -> None:
         rows = [

@@ -111,8 +111,10 @@ class AccountService:
             if user is None:
                 raise NotFound('User not found')
             images = tx.images.ids_and_shas_of_owner(user_id)
+            images += list(tx.trash.ids_and_shas(user_id).items())  # its trash's bytes too
             guarded = not policy.may_skip_last_admin_rule(actor)
-            # Images, tag links, sessions, tokens and reset links cascade.
+            # Images, tag links, sessions, tokens, reset links, the trash, albums, share links
+            # and comments (its own, and those under its images) cascade.
             if not tx.account_admin.delete(user_id, guarded=guarded):
                 raise Conflict(LAST_ADMIN)
             details = {'images': len(images)}

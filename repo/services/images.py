@@ -6,6 +6,7 @@ import logging
 import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from io import BytesIO
 from typing import Any, BinaryIO
 
@@ -31,6 +32,7 @@ from repo.db.tables import Image, utcnow
 from repo.services.blob_gc import remove_if_unused
 from repo.services.image_workers import ImageWorkers, Limits
 from repo.services.shop_catalogue import apply_sale
+from repo.services.trash_move import to_trash
 from repo.services.watermarks import WatermarkCache
 
 log = logging.getLogger(__name__)
@@ -110,6 +112,7 @@ class ImageService:
         *,
         watermark: Callable[[], bool] = lambda: False,
         watermarks: WatermarkCache | None = None,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self.uow = uow
         self.blobs = blobs
@@ -118,6 +121,7 @@ class ImageService:
         self.limits = limits
         self.watermark = watermark  # SHOEBOX_WATERMARK: mark previews of images on sale
         self.watermarks = watermarks or WatermarkCache()
+        self.now = now
 
     def get(self, actor: Actor, image_id: str) -> ImagePublic:
         policy.require_read(actor)
@@ -229,9 +233,13 @@ class ImageService:
             return with_location(tx, actor, image, tx.images.public([image])[0])
 
     def delete(self, actor: Actor, image_id: str) -> None:
+        """Into the trash (repo.services.trash), or gone at once when `trash_days` is 0."""
         with self.uow() as tx:
             image = visible_row(tx, actor, image_id)
             policy.require_delete(actor, image.owner_id, image.visibility)
+            if getattr(self.limits(), 'trash_days', 0) > 0:
+                to_trash(tx, image, self.now())
+                return
             tx.images.delete(image)
             tx.emit(ImageRemoved(image.id, sha256=image.sha256))
 
@@ -259,9 +267,20 @@ class ImageService:
         with self.uow() as tx:
             image = visible_row(tx, actor, image_id)
             mark = self._mark_for(tx, actor, image) if kind == 'preview' else None
+        if kind == 'original' and not policy.may_download_original(
+            actor, image.owner_id, image.allow_download
+        ):
+            raise ImageNotFound()
+        keep = policy.original_keeps_location(actor, image.owner_id, image.share_location)
+        return self.blob_of(image, kind, mark=mark, keep_location=keep)
+
+    def blob_of(
+        self, image: Image, kind: str, *, mark: str | None = None, keep_location: bool = False
+    ) -> BlobFile:
+        """The bytes of an image whose access was checked by the caller (this service, a
+        share link, the trash). `mark`: the watermark's name ('' or None: none); the original
+        leaves without its GPS position unless `keep_location`."""
         if kind == 'original':
-            if not policy.may_download_original(actor, image.owner_id, image.allow_download):
-                raise ImageNotFound()
             key = original_key(image.sha256)
             media = MEDIA_TYPES.get(image.format, 'application/octet-stream')
             name = image.filename
@@ -280,9 +299,7 @@ class ImageService:
             raise ImageNotFound()
         if mark:
             return self._marked_preview(image, key, mark)
-        if kind == 'original' and not policy.original_keeps_location(
-            actor, image.owner_id, image.share_location
-        ):
+        if kind == 'original' and not keep_location:
             stripped = self._without_location(image, key)
             if stripped is not None:
                 return BlobFile(

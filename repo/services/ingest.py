@@ -66,6 +66,14 @@ class Prepared:
     reused_from: Image | None = None
 
 
+class _InTrash(Exception):
+    """The bytes were in the owner's trash: that image came back instead of a new one."""
+
+    def __init__(self, image: ImagePublic) -> None:
+        super().__init__(image.id)
+        self.image = image
+
+
 class _BytesGone(Exception):
     """The stored bytes another image shared were deleted meanwhile: do the Pillow work."""
 
@@ -81,6 +89,7 @@ class IngestService:
         limits: Callable[[], Limits],
         quotas: QuotaService | None = None,
         observe: Callable[[str, BaseException | None], None] | None = None,
+        restore_from_trash: Callable[[int, str], ImagePublic | None] | None = None,
     ) -> None:
         self.uow = uow
         self.observe = observe or (lambda outcome, error: None)  # metrics: each outcome
@@ -90,6 +99,7 @@ class IngestService:
         self.looks = looks
         self.limits = limits  # asked at each use: they may change while the server runs
         self.quotas = quotas
+        self.restore_from_trash = restore_from_trash  # (owner id, sha256) -> the image back
 
     def stage(self) -> StagedFile:
         """A size-capped, hashing receiver for bytes that arrive in chunks (web and API)."""
@@ -120,7 +130,12 @@ class IngestService:
         elif staged is None:
             item.stream = source  # type: ignore[assignment]
         try:
-            image = self._finish(owner_id, self._prepare(owner_id, item, staged))
+            try:
+                prepared = self._prepare(owner_id, item, staged)
+            except _InTrash as found:  # these bytes were in the trash: that image is back
+                self.observe('restored', None)
+                return found.image
+            image = self._finish(owner_id, prepared)
         except ShoeboxError as exc:
             self.observe('duplicate' if isinstance(exc, DuplicateImage) else 'refused', exc)
             raise
@@ -146,6 +161,8 @@ class IngestService:
                 result = AddResult(
                     filename, 'added', image=self._finish(owner_id, staging.result())
                 )
+            except _InTrash as found:
+                result = AddResult(filename, 'added', image=found.image)
             except ShoeboxError as exc:
                 status = 'duplicate' if isinstance(exc, DuplicateImage) else 'refused'
                 result = AddResult(filename, status, error=exc)
@@ -193,9 +210,16 @@ class IngestService:
                 existing = next((r for r in same_bytes if r.owner_id == owner_id), None)
                 if existing is not None:
                     raise DuplicateImage(existing.id, existing.title)
-                if self.quotas is not None:  # a full account wastes no work (no lock: a hint)
-                    self.quotas.precheck(tx, owner_id, staged.size)
+                in_trash = self.restore_from_trash is not None and (
+                    tx.trash.find(owner_id, staged.sha256) is not None
+                )
+                if self.quotas is not None and not in_trash:  # a hint, no lock: a full
+                    self.quotas.precheck(tx, owner_id, staged.size)  # account wastes no work
                 reused = tx.images.get(same_bytes[0].id) if same_bytes else None
+            if in_trash and self.restore_from_trash is not None:
+                restored = self.restore_from_trash(owner_id, staged.sha256)
+                if restored is not None:  # (None: restored or purged meanwhile by another)
+                    raise _InTrash(restored)
         except BaseException:
             if staged is not None:
                 staged.discard()

@@ -118,7 +118,7 @@ class Metrics:
         self.latency.labels(route, method).observe(seconds)
 
     def upload_done(self, outcome: str, error: BaseException | None = None) -> None:
-        reason = '' if outcome == 'added' else reason_of(error)
+        reason = '' if error is None else reason_of(error)
         self.uploads.labels(outcome, reason).inc()
 
     def signin_failed(self) -> None:

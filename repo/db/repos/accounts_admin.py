@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from repo.db import dialect
+from repo.db.repos.trash import TrashRepository
 from repo.db.tables import Image, User
 
 ADMINS_LOCK = 'accounts:admins'
@@ -31,7 +32,8 @@ class AccountAdminRepository:
                 col(Image.owner_id) == user_id
             )
         ).one()
-        return int(row[0]), int(row[1])
+        trashed = TrashRepository(self.session).usage(user_id).get(user_id, (0, 0))
+        return int(row[0]) + trashed[0], int(row[1]) + trashed[1]
 
     def usage_by_owner(self) -> dict[int, tuple[int, int]]:
         rows = self.session.exec(
@@ -39,7 +41,11 @@ class AccountAdminRepository:
                 col(Image.owner_id)
             )
         )
-        return {owner: (int(total or 0), int(count)) for owner, total, count in rows}
+        usage = {owner: (int(total or 0), int(count)) for owner, total, count in rows}
+        for owner, (size, count) in TrashRepository(self.session).usage().items():
+            had = usage.get(owner, (0, 0))
+            usage[owner] = (had[0] + size, had[1] + count)
+        return usage
 
     def totals(self) -> tuple[int, int, int]:
         """(accounts, images, bytes) of the whole instance."""

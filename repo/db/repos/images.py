@@ -19,6 +19,7 @@ from repo.db import filters
 from repo.db.errors import ConstraintConflict
 from repo.db.repos.shop import ListingRepository
 from repo.db.repos.tags import TagRepository
+from repo.db.repos.trash import TrashRepository
 from repo.db.tables import Image, ImageTag, Tag, User
 from repo.db.tables_shop import Listing
 
@@ -63,8 +64,11 @@ class ImageRepository:
         return list(self.session.connection().execute(_SAME_BYTES, {'sha256': sha256}))
 
     def sha_in_use(self, sha256: str) -> bool:
+        """Whether an image row, or an image in someone's trash, still uses these bytes."""
         found = self.session.exec(select(Image.id).where(Image.sha256 == sha256).limit(1))
-        return found.first() is not None
+        if found.first() is not None:
+            return True
+        return TrashRepository(self.session).sha_in_use(sha256)
 
     def insert(self, image: Image, links: Sequence[tuple[str, bool]]) -> str:
         """The upload's hot path: the row and its tag links in plain statements (no ORM unit of
@@ -117,7 +121,9 @@ class ImageRepository:
         self.session.exec(update(Image).where(col(Image.id) == image_id).values(**facts))
 
     def all_ids_and_shas(self) -> dict[str, str]:
-        return dict(self.session.exec(select(Image.id, Image.sha256)).all())
+        """Every image's id and bytes, those in the trash too (their bytes stay until purged)."""
+        known = dict(self.session.exec(select(Image.id, Image.sha256)).all())
+        return {**TrashRepository(self.session).ids_and_shas(), **known}
 
     def look_rows(self) -> Iterator[tuple[str, int, str, int, bytes]]:
         """(id, owner_id, visibility, dhash, signature) of every image, for the similarity cache."""

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0060_shop'
-down_revision = '0030_timeline'
+down_revision = '0040_sharing'
 branch_labels = None
 depends_on = None
 
