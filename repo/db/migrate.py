@@ -55,7 +55,8 @@ def ensure_schema(engine: Engine) -> bool:
     with engine.connect() as conn:
         if current_revision(conn) == HEAD:
             return False
-    with _migration_lock(engine), engine.begin() as conn:
+    lock = _migration_lock(engine)
+    with lock, engine.connect() as conn, _foreign_keys_off(conn), conn.begin():
         found = current_revision(conn)
         if found == HEAD:
             return False
@@ -67,7 +68,35 @@ def ensure_schema(engine: Engine) -> bool:
         if found is None:
             _adopt_legacy(conn)
         _upgrade(conn)
+        _check_foreign_keys(conn)
     return True
+
+
+@contextlib.contextmanager
+def _foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite rebuilds a table to change it (Alembic's batch mode: copy, DROP, rename). With
+    foreign keys enforced, that DROP deletes every row that points at the table: rebuilding
+    `user` would take every image, tag link and token with it. So a migration runs with them
+    off (the PRAGMA only takes effect outside a transaction) and checks them at the end."""
+    if conn.dialect.name != 'sqlite':
+        yield
+        return
+    conn.exec_driver_sql('PRAGMA foreign_keys=OFF')
+    conn.commit()
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql('PRAGMA foreign_keys=ON')
+        conn.commit()
+
+
+def _check_foreign_keys(conn: Connection) -> None:
+    """Refuse (and roll back) a migration that left a row pointing at nothing."""
+    if conn.dialect.name != 'sqlite':
+        return
+    broken = conn.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+    if broken:
+        raise ShoeboxError(f'The schema migration left rows pointing at nothing: {broken[:5]}')
 
 
 def current_revision(conn: Connection) -> str | None:
