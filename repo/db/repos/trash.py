@@ -14,28 +14,30 @@ from sqlmodel import Session, col, select
 from repo.db.tables import Image, ImageTag, Tag
 from repo.db.tables_sharing import TrashedImage
 
-_DATES = ('taken_at', 'created_at', 'updated_at')
-_BYTES = ('signature',)
-
 
 def encode_row(image: Image) -> str:
-    data: dict[str, Any] = image.model_dump()
-    for key in _DATES:
-        if data.get(key) is not None:
-            data[key] = data[key].isoformat()
-    for key in _BYTES:
-        data[key] = base64.b64encode(data.get(key) or b'').decode()
-    return json.dumps(data)
+    """The row as JSON; datetimes and bytes are tagged by their type, so that every column,
+    including ones added later (the timeline's sort_at, ...), comes back as it was."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return {'$datetime': value.isoformat()}
+        if isinstance(value, bytes):
+            return {'$bytes': base64.b64encode(value).decode()}
+        return value
+
+    return json.dumps({key: plain(value) for key, value in image.model_dump().items()})
 
 
 def decode_row(text: str) -> Image:
-    data: dict[str, Any] = json.loads(text)
-    for key in _DATES:
-        if data.get(key) is not None:
-            data[key] = datetime.fromisoformat(data[key])
-    for key in _BYTES:
-        data[key] = base64.b64decode(data.get(key) or '')
-    return Image(**data)
+    def typed(value: Any) -> Any:
+        if isinstance(value, dict) and '$datetime' in value:
+            return datetime.fromisoformat(value['$datetime'])
+        if isinstance(value, dict) and '$bytes' in value:
+            return base64.b64decode(value['$bytes'])
+        return value
+
+    return Image(**{key: typed(value) for key, value in json.loads(text).items()})
 
 
 class TrashRepository:
