@@ -18,9 +18,10 @@ from argon2 import PasswordHasher
 
 from repo.blobs.local import LocalBlobStore
 from repo.blobs.staging import Staging
+from repo.blobs.store import BlobStore
 from repo.config import Settings
 from repo.core.events import ImageAdded, ImageChanged, ImageEvent, ImageRemoved
-from repo.db.engine import make_engine, sqlite_url
+from repo.db.engine import make_engine
 from repo.db.migrate import ensure_schema
 from repo.db.tables import utcnow
 from repo.db.uow import EventBus, UnitOfWork
@@ -91,7 +92,7 @@ class Services:
     @built_once
     def engine(self):  # type: ignore[no-untyped-def]
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(sqlite_url(self.settings.db_path))
+        engine = make_engine(self.settings.database)
         ensure_schema(engine)
         return engine
 
@@ -107,7 +108,16 @@ class Services:
         return uow
 
     @built_once
-    def blobs(self) -> LocalBlobStore:
+    def blobs(self) -> BlobStore:
+        if self.settings.blobs.startswith('s3://'):
+            from repo.blobs.s3 import S3BlobStore  # boto3 only where the library is in S3
+
+            return S3BlobStore.from_url(
+                self.settings.blobs,
+                endpoint_url=self.settings.s3_endpoint_url or None,
+                presign=self.settings.s3_presign,
+                tmp_dir=self.settings.tmp_dir,
+            )
         return LocalBlobStore(self.settings.blobs_dir)
 
     @built_once

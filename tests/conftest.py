@@ -15,6 +15,8 @@ from repo.library import Library
 from repo.worker_pool import new_pool
 
 PASSWORD = 'correct horse battery staple'
+# Real Postgres, S3 (moto) and Redis servers, started on first use (tests/backends.py).
+pytest_plugins = ['tests.backends']
 
 
 @pytest.fixture(scope='session')

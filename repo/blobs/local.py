@@ -105,5 +105,7 @@ class LocalBlobStore:
             raise BlobMissing(key)
         yield path
 
-    def url(self, key: str, expires_s: int) -> str | None:
+    def url(
+        self, key: str, expires_s: int, *, media_type: str = '', disposition: str = ''
+    ) -> str | None:
         return None
