@@ -7,7 +7,7 @@ import getpass
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -32,6 +32,15 @@ out = Console()
 DataDir = Annotated[
     Path | None, typer.Option('--data-dir', help='Data folder [env SHOEBOX_DATA_DIR; ./data]')
 ]
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        help='postgresql+psycopg://user:pw@host:port/db [env SHOEBOX_DATABASE_URL; SQLite]'
+    ),
+]
+BlobUrl = Annotated[
+    str | None, typer.Option(help='s3://bucket/prefix [env SHOEBOX_BLOB_URL; data/blobs]')
+]
 
 
 def _settings(data_dir: Path | None, **overrides: object) -> Settings:
@@ -44,11 +53,11 @@ def _settings(data_dir: Path | None, **overrides: object) -> Settings:
         raise typer.Exit(2) from None
 
 
-def _services(data_dir: Path | None) -> Services:
-    """The services on the data folder, built as each command uses them (cheap ones stay so)."""
+def _services(data_dir: Path | None, database_url: str | None, blob_url: str | None) -> Services:
+    """The services on the library, built as each command uses them (cheap ones stay so)."""
     from repo.container import build
 
-    return build(_settings(data_dir))
+    return build(_settings(data_dir, database_url=database_url, blob_url=blob_url))
 
 
 def _fail(exc: ShoeboxError) -> typer.Exit:
@@ -82,6 +91,15 @@ def serve(
         str | None,
         typer.Option(help='Address(es) people use, behind a proxy, comma-separated [none]'),
     ] = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
+    s3_endpoint_url: Annotated[
+        str | None, typer.Option(help='S3-compatible endpoint [env SHOEBOX_S3_ENDPOINT_URL; AWS]')
+    ] = None,
+    s3_presign: Annotated[
+        bool | None,
+        typer.Option('--s3-presign/--no-s3-presign', help='Originals by presigned redirect'),
+    ] = None,
 ) -> None:
     """Start the web app and API (the same as `uv run main.py`)."""
     from main import run_server
@@ -102,6 +120,10 @@ def serve(
         ssl_certfile=ssl_certfile,
         ssl_keyfile=ssl_keyfile,
         public_url=public_url,
+        database_url=database_url,
+        blob_url=blob_url,
+        s3_endpoint_url=s3_endpoint_url,
+        s3_presign=s3_presign,
     )
     run_server(settings)
 
@@ -130,6 +152,8 @@ def import_(
     tags: Annotated[str | None, typer.Option(help='Comma-separated tags for every file')] = None,
     description: Annotated[str, typer.Option(help='Description for every file')] = '',
     data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
 ) -> None:
     """Import images from this machine straight into the library."""
     from repo.core.actor import SYSTEM, Actor
@@ -142,7 +166,7 @@ def import_(
         err.print(f'[red]Not found:[/red] {escape(", ".join(map(str, missing)))}')
         raise typer.Exit(2)
     files = list(collect_files(paths))
-    with _services(data_dir) as services:
+    with _services(data_dir, database_url, blob_url) as services:
         try:
             owner = services.accounts.find_user(SYSTEM, user)
         except ShoeboxError as exc:
@@ -191,11 +215,13 @@ def import_(
 
 
 @app.command()
-def reindex(data_dir: DataDir = None) -> None:
+def reindex(
+    data_dir: DataDir = None, database_url: DatabaseUrl = None, blob_url: BlobUrl = None
+) -> None:
     """Rebuild the search index from the database."""
     from repo.core.actor import SYSTEM
 
-    with _services(data_dir) as services:
+    with _services(data_dir, database_url, blob_url) as services:
         count = services.maintenance.reindex(SYSTEM)
     out.print(f'indexed {count} images')
 
@@ -207,11 +233,13 @@ def check(
         float, typer.Option(help='Only sweep files older than this (uploads in flight)')
     ] = 3600.0,
     data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
 ) -> None:
     """Report (and with --repair, fix) what a crash may have left behind."""
     from repo.core.actor import SYSTEM
 
-    with _services(data_dir) as services:
+    with _services(data_dir, database_url, blob_url) as services:
         report = services.maintenance.check(SYSTEM, repair=repair, grace_s=grace_seconds)
     for line in report.lines():
         out.print(line, markup=False)
@@ -230,6 +258,8 @@ def users_create(
         bool, typer.Option('--password-stdin', help='Read the password from standard input')
     ] = False,
     data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
 ) -> None:
     """Create an account (asks for the password)."""
     from repo.core.actor import SYSTEM
@@ -242,7 +272,7 @@ def users_create(
         if getpass.getpass('Repeat password: ') != password:
             err.print('[red]Error:[/red] the passwords differ')
             raise typer.Exit(1)
-    with _services(data_dir) as services:
+    with _services(data_dir, database_url, blob_url) as services:
         try:
             user = services.accounts.create_user(
                 SYSTEM,
@@ -258,11 +288,13 @@ def users_create(
 
 
 @users_app.command('list')
-def users_list(data_dir: DataDir = None) -> None:
+def users_list(
+    data_dir: DataDir = None, database_url: DatabaseUrl = None, blob_url: BlobUrl = None
+) -> None:
     """List accounts."""
     from repo.core.actor import SYSTEM
 
-    with _services(data_dir) as services:
+    with _services(data_dir, database_url, blob_url) as services:
         users = services.accounts.list_users(SYSTEM)
     table = Table('username', 'display name', 'email', 'admin', 'created', 'disabled')
     for u in users:
@@ -282,12 +314,14 @@ def users_delete(
     username: str,
     yes: Annotated[bool, typer.Option('--yes', help='Do not ask for confirmation')] = False,
     data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
 ) -> None:
     """Delete an account and all of its images."""
     from repo.core.actor import SYSTEM
     from repo.core.errors import ShoeboxError
 
-    with _services(data_dir) as services:
+    with _services(data_dir, database_url, blob_url) as services:
         try:
             user = services.accounts.find_user(SYSTEM, username)
         except ShoeboxError as exc:
@@ -311,6 +345,8 @@ def users_reset_password(
         str | None, typer.Option(help='How users reach Shoebox [http://HOST:PORT]')
     ] = None,
     data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
 ) -> None:
     """Print a one-time link (valid for an hour) that sets a new password for the account."""
     from repo.core.actor import SYSTEM
@@ -319,7 +355,7 @@ def users_reset_password(
     settings = _settings(data_dir)
     scheme = 'https' if settings.ssl_certfile else 'http'
     base = (base_url or f'{scheme}://{settings.host}:{settings.port}').rstrip('/')
-    with _services(data_dir) as services:
+    with _services(data_dir, database_url, blob_url) as services:
         try:
             link = services.resets.create_link(SYSTEM, username)
         except ShoeboxError as exc:
@@ -328,13 +364,13 @@ def users_reset_password(
     err.print(f'valid once, until {link.expires_at:%Y-%m-%d %H:%M} UTC')
 
 
-def _change_account(username: str, data_dir: Path | None, done: str, **values: bool) -> None:
+def _change_account(username: str, where: tuple[Any, ...], done: str, **values: bool) -> None:
     from repo.core.actor import SYSTEM
     from repo.core.errors import ShoeboxError
     from repo.core.schemas_admin import AccountChanges
 
     changes = AccountChanges(**values, fields_set=frozenset(values))
-    with _services(data_dir) as services:
+    with _services(*where) as services:
         try:
             user = services.admin.update_user(SYSTEM, username, changes)
         except ShoeboxError as exc:
@@ -343,21 +379,38 @@ def _change_account(username: str, data_dir: Path | None, done: str, **values: b
 
 
 @users_app.command('disable')
-def users_disable(username: str, data_dir: DataDir = None) -> None:
+def users_disable(
+    username: str,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
+) -> None:
     """Disable an account: it cannot sign in, its sessions end, its tokens stop."""
-    _change_account(username, data_dir, 'disabled', disabled=True)
+    _change_account(username, (data_dir, database_url, blob_url), 'disabled', disabled=True)
 
 
 @users_app.command('enable')
-def users_enable(username: str, data_dir: DataDir = None) -> None:
+def users_enable(
+    username: str,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
+) -> None:
     """Enable a disabled account again."""
-    _change_account(username, data_dir, 'enabled', disabled=False)
+    _change_account(username, (data_dir, database_url, blob_url), 'enabled', disabled=False)
 
 
 @users_app.command('promote')
-def users_promote(username: str, data_dir: DataDir = None) -> None:
+def users_promote(
+    username: str,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
+) -> None:
     """Make an account an administrator."""
-    _change_account(username, data_dir, 'is an administrator', is_admin=True)
+    _change_account(
+        username, (data_dir, database_url, blob_url), 'is an administrator', is_admin=True
+    )
 
 
 if __name__ == '__main__':

@@ -1,6 +1,7 @@
 """The app on Postgres + S3 (real servers, tests/backends.py): an upload through the API is
 stored in the bucket, served back to its owner, and to nobody else; with presigning, the
-original is a 60-second redirect issued only after the access check."""
+original is a 60-second redirect issued only after the access check. The server-side commands
+take the same settings as flags."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests import images
 from tests.api_helpers import bearer, client_for, make_app, token_for, upload
 from tests.backends import backend_settings
 from tests.conftest import PASSWORD
+from tests.test_cli import shoebox, text
 
 
 @pytest.fixture(params=[False, True], ids=['streamed', 'presigned'])
@@ -73,3 +75,25 @@ def test_an_upload_on_postgres_and_s3_is_served_to_its_owner_only(cluster_librar
         )
         assert other.status_code == 404, path  # like a missing image, and no URL to the bucket
         assert 'location' not in other.headers
+
+
+def test_server_side_commands_take_the_database_and_blob_urls(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`shoebox import|users ... --database-url --blob-url` work on the library in Postgres + S3;
+    nothing of it lands in the data folder but the staging area."""
+    settings = backend_settings(request, tmp_path, 'postgres-s3')
+    where = ('--data-dir', settings.data_dir, '--database-url', settings.database_url)
+    where += ('--blob-url', settings.blob_url)
+    monkeypatch.setenv('SHOEBOX_S3_ENDPOINT_URL', settings.s3_endpoint_url)
+    made = shoebox('users', 'create', 'alice', '--password-stdin', *where, input=PASSWORD + '\n')
+    assert made.exit_code == 0 and 'created alice (admin)' in text(made)
+    photo = tmp_path / 'photo.jpg'
+    photo.write_bytes(images.image_bytes('JPEG', seed=12))
+    imported = shoebox('import', photo, '--user', 'alice', *where)
+    assert imported.exit_code == 0, text(imported)
+    assert 'added 1' in text(imported)
+    assert 'alice' in text(shoebox('users', 'list', *where))
+    assert not settings.db_path.exists() and stored_files(settings.blobs_dir) == []
+    checked = shoebox('check', *where)
+    assert checked.exit_code == 0 and 'consistent' in text(checked)
