@@ -77,9 +77,13 @@ def run_server(settings: Settings) -> None:
 
 
 if __name__ == '__main__':
+    import os
     import sys
 
-    if len(sys.argv) > 1:  # rather than start a server that ignores them
+    # `uv run main.py --help`: say where the flags are rather than start a server that ignores
+    # them (NiceGUI's simulated `user` also runs this file as __main__, under pytest's argv).
+    simulated = os.environ.get('NICEGUI_USER_SIMULATION') == 'true'
+    if len(sys.argv) > 1 and not simulated:
         sys.exit(
             'main.py takes no flags: it reads the SHOEBOX_* environment variables (README, '
             'Settings).\nWith flags: uv run shoebox serve --help'

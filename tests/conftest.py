@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -13,6 +14,7 @@ from repo.config import Settings
 from repo.core.schemas import UserPublic
 from repo.library import Library
 from repo.worker_pool import new_pool
+from tests.backends import backend_settings
 
 PASSWORD = 'correct horse battery staple'
 # Real Postgres, S3 (moto) and Redis servers, started on first use (tests/backends.py).
@@ -34,8 +36,11 @@ def fast_hasher() -> PasswordHasher:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / 'data')
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """A fresh library in tmp_path: SQLite and files. `SHOEBOX_TEST_BACKEND=postgres-s3` (or
+    postgres-local, sqlite-s3) runs the tests built on it against the real servers instead."""
+    backend = os.environ.get('SHOEBOX_TEST_BACKEND') or 'sqlite-local'
+    return backend_settings(request, tmp_path, backend)
 
 
 @pytest.fixture
