@@ -14,7 +14,6 @@ from repo.config import Settings
 from repo.core.schemas import UserPublic
 from repo.library import Library
 from repo.worker_pool import new_pool
-from tests.backends import backend_settings
 
 PASSWORD = 'correct horse battery staple'
 # Real Postgres, S3 (moto) and Redis servers, started on first use (tests/backends.py).
@@ -39,6 +38,8 @@ def fast_hasher() -> PasswordHasher:
 def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
     """A fresh library in tmp_path: SQLite and files. `SHOEBOX_TEST_BACKEND=postgres-s3` (or
     postgres-local, sqlite-s3) runs the tests built on it against the real servers instead."""
+    from tests.backends import backend_settings  # imported here: it is also a pytest plugin
+
     backend = os.environ.get('SHOEBOX_TEST_BACKEND') or 'sqlite-local'
     return backend_settings(request, tmp_path, backend)
 
