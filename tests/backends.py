@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -96,6 +96,7 @@ def postgres_bin() -> Path | None:
 class PostgresServer:
     port: int
     user: str = 'shoebox'
+    used: list[str] = field(default_factory=list)  # databases of earlier tests, to drop
 
     def url(self, database: str) -> str:
         return f'postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{database}'
@@ -161,11 +162,14 @@ def postgres_server() -> Iterator[PostgresServer]:
 
 @pytest.fixture
 def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
-    """A new, empty database for this test (dropped afterwards)."""
+    """A new, empty database for this test. It is dropped when the next test asks for one: by
+    then whatever used it (a container closed by a fixture torn down after this one) is gone."""
+    while postgres_server.used:
+        postgres_server.admin(f'DROP DATABASE IF EXISTS {postgres_server.used.pop()} WITH (FORCE)')
     name = f'test_{secrets.token_hex(6)}'
     postgres_server.admin(f'CREATE DATABASE {name}')
     yield postgres_server.url(name)
-    postgres_server.admin(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
+    postgres_server.used.append(name)
 
 
 # ---- S3 (moto's standalone server: a real HTTP endpoint) -------------------------------------
