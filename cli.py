@@ -7,7 +7,7 @@ import getpass
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -16,7 +16,16 @@ from rich.table import Table
 
 import cli_client
 import cli_ops
-from cli_ops.context import DataDir, err, fail, out, services_for, settings_for
+from cli_ops.context import (
+    BlobUrl,
+    DatabaseUrl,
+    DataDir,
+    err,
+    fail,
+    out,
+    services_for,
+    settings_for,
+)
 
 app = typer.Typer(help='Shoebox: a self-hosted image repository.', no_args_is_help=True)
 users_app = typer.Typer(help='Manage user accounts.', no_args_is_help=True)
@@ -69,6 +78,15 @@ def serve(
     encryption_key_file: Annotated[
         Path | None, typer.Option(help='Encrypt blobs at rest with this key (`shoebox keygen`)')
     ] = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
+    s3_endpoint_url: Annotated[
+        str | None, typer.Option(help='S3-compatible endpoint [env SHOEBOX_S3_ENDPOINT_URL; AWS]')
+    ] = None,
+    s3_presign: Annotated[
+        bool | None,
+        typer.Option('--s3-presign/--no-s3-presign', help='Originals by presigned redirect'),
+    ] = None,
 ) -> None:
     """Start the web app and API (the same as `uv run main.py`)."""
     from main import run_server
@@ -94,6 +112,10 @@ def serve(
         metrics_public=metrics_public,
         log_format=log_format,
         encryption_key_file=encryption_key_file,
+        database_url=database_url,
+        blob_url=blob_url,
+        s3_endpoint_url=s3_endpoint_url,
+        s3_presign=s3_presign,
     )
     run_server(settings)
 
@@ -122,6 +144,8 @@ def import_(
     tags: Annotated[str | None, typer.Option(help='Comma-separated tags for every file')] = None,
     description: Annotated[str, typer.Option(help='Description for every file')] = '',
     data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
 ) -> None:
     """Import images from this machine straight into the library."""
     from repo.core.actor import SYSTEM, Actor
@@ -134,7 +158,7 @@ def import_(
         err.print(f'[red]Not found:[/red] {escape(", ".join(map(str, missing)))}')
         raise typer.Exit(2)
     files = list(collect_files(paths))
-    with _services(data_dir) as services:
+    with _services(data_dir, database_url, blob_url) as services:
         try:
             owner = services.accounts.find_user(SYSTEM, user)
         except ShoeboxError as exc:
@@ -183,11 +207,13 @@ def import_(
 
 
 @app.command()
-def reindex(data_dir: DataDir = None) -> None:
+def reindex(
+    data_dir: DataDir = None, database_url: DatabaseUrl = None, blob_url: BlobUrl = None
+) -> None:
     """Rebuild the search index from the database."""
     from repo.core.actor import SYSTEM
 
-    with _services(data_dir) as services:
+    with _services(data_dir, database_url, blob_url) as services:
         count = services.maintenance.reindex(SYSTEM)
     out.print(f'indexed {count} images')
 
@@ -199,11 +225,13 @@ def check(
         float, typer.Option(help='Only sweep files older than this (uploads in flight)')
     ] = 3600.0,
     data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
 ) -> None:
     """Report (and with --repair, fix) what a crash may have left behind."""
     from repo.core.actor import SYSTEM
 
-    with _services(data_dir) as services:
+    with _services(data_dir, database_url, blob_url) as services:
         report = services.maintenance.check(SYSTEM, repair=repair, grace_s=grace_seconds)
     for line in report.lines():
         out.print(line, markup=False)
@@ -222,6 +250,8 @@ def users_create(
         bool, typer.Option('--password-stdin', help='Read the password from standard input')
     ] = False,
     data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
 ) -> None:
     """Create an account (asks for the password)."""
     from repo.core.actor import SYSTEM
@@ -234,7 +264,7 @@ def users_create(
         if getpass.getpass('Repeat password: ') != password:
             err.print('[red]Error:[/red] the passwords differ')
             raise typer.Exit(1)
-    with _services(data_dir) as services:
+    with _services(data_dir, database_url, blob_url) as services:
         try:
             user = services.accounts.create_user(
                 SYSTEM,
@@ -250,11 +280,13 @@ def users_create(
 
 
 @users_app.command('list')
-def users_list(data_dir: DataDir = None) -> None:
+def users_list(
+    data_dir: DataDir = None, database_url: DatabaseUrl = None, blob_url: BlobUrl = None
+) -> None:
     """List accounts."""
     from repo.core.actor import SYSTEM
 
-    with _services(data_dir) as services:
+    with _services(data_dir, database_url, blob_url) as services:
         users = services.accounts.list_users(SYSTEM)
     table = Table('username', 'display name', 'email', 'admin', 'created', 'disabled')
     for u in users:
@@ -274,12 +306,14 @@ def users_delete(
     username: str,
     yes: Annotated[bool, typer.Option('--yes', help='Do not ask for confirmation')] = False,
     data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
 ) -> None:
     """Delete an account and all of its images."""
     from repo.core.actor import SYSTEM
     from repo.core.errors import ShoeboxError
 
-    with _services(data_dir) as services:
+    with _services(data_dir, database_url, blob_url) as services:
         try:
             user = services.accounts.find_user(SYSTEM, username)
         except ShoeboxError as exc:
@@ -303,6 +337,8 @@ def users_reset_password(
         str | None, typer.Option(help='How users reach Shoebox [http://HOST:PORT]')
     ] = None,
     data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
 ) -> None:
     """Print a one-time link (valid for an hour) that sets a new password for the account."""
     from repo.core.actor import SYSTEM
@@ -311,7 +347,7 @@ def users_reset_password(
     settings = _settings(data_dir)
     scheme = 'https' if settings.ssl_certfile else 'http'
     base = (base_url or f'{scheme}://{settings.host}:{settings.port}').rstrip('/')
-    with _services(data_dir) as services:
+    with _services(data_dir, database_url, blob_url) as services:
         try:
             link = services.resets.create_link(SYSTEM, username)
         except ShoeboxError as exc:
@@ -320,13 +356,13 @@ def users_reset_password(
     err.print(f'valid once, until {link.expires_at:%Y-%m-%d %H:%M} UTC')
 
 
-def _change_account(username: str, data_dir: Path | None, done: str, **values: bool) -> None:
+def _change_account(username: str, where: tuple[Any, ...], done: str, **values: bool) -> None:
     from repo.core.actor import SYSTEM
     from repo.core.errors import ShoeboxError
     from repo.core.schemas_admin import AccountChanges
 
     changes = AccountChanges(**values, fields_set=frozenset(values))
-    with _services(data_dir) as services:
+    with _services(*where) as services:
         try:
             user = services.admin.update_user(SYSTEM, username, changes)
         except ShoeboxError as exc:
@@ -335,21 +371,38 @@ def _change_account(username: str, data_dir: Path | None, done: str, **values: b
 
 
 @users_app.command('disable')
-def users_disable(username: str, data_dir: DataDir = None) -> None:
+def users_disable(
+    username: str,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
+) -> None:
     """Disable an account: it cannot sign in, its sessions end, its tokens stop."""
-    _change_account(username, data_dir, 'disabled', disabled=True)
+    _change_account(username, (data_dir, database_url, blob_url), 'disabled', disabled=True)
 
 
 @users_app.command('enable')
-def users_enable(username: str, data_dir: DataDir = None) -> None:
+def users_enable(
+    username: str,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
+) -> None:
     """Enable a disabled account again."""
-    _change_account(username, data_dir, 'enabled', disabled=False)
+    _change_account(username, (data_dir, database_url, blob_url), 'enabled', disabled=False)
 
 
 @users_app.command('promote')
-def users_promote(username: str, data_dir: DataDir = None) -> None:
+def users_promote(
+    username: str,
+    data_dir: DataDir = None,
+    database_url: DatabaseUrl = None,
+    blob_url: BlobUrl = None,
+) -> None:
     """Make an account an administrator."""
-    _change_account(username, data_dir, 'is an administrator', is_admin=True)
+    _change_account(
+        username, (data_dir, database_url, blob_url), 'is an administrator', is_admin=True
+    )
 
 
 if __name__ == '__main__':

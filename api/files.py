@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from urllib.parse import quote
 
 from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
 
 from api.blob_response import stream_blob
 from repo.core.errors import ImageNotFound
@@ -18,6 +19,7 @@ from repo.services.images import BlobFile
 
 CACHE_PRIVATE = 'private, no-cache'
 CACHE_PUBLIC = 'public, max-age=60'
+PRESIGN_SECONDS = 60  # a presigned URL of a private image is useless a minute later
 # Bytes from users are never a document: no scripts, no plugins, even if opened directly.
 FILE_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
 # The extension a download gets for its detected type, and the others that mean the same type.
@@ -75,6 +77,16 @@ def file_response(
     if attachment:
         name = download_name(blob.download_name, blob.media_type)
         headers['Content-Disposition'] = content_disposition(name)
+        # With SHOEBOX_S3_PRESIGN, the store hands the (access-checked) download to a URL of
+        # its own. Renditions stay here: the pages' CSP lets images come from this origin only.
+        url = blob.store.url(
+            blob.key,
+            PRESIGN_SECONDS,
+            media_type=blob.media_type,
+            disposition=headers['Content-Disposition'],
+        )
+        if url is not None:
+            return RedirectResponse(url, 307, headers={'Cache-Control': 'no-store'})
     if etag_matches(request.headers.get('if-none-match'), blob.etag):
         return Response(status_code=304, headers=headers)
     if blob.size <= inline_max:

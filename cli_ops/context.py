@@ -21,6 +21,15 @@ out = Console()
 DataDir = Annotated[
     Path | None, typer.Option('--data-dir', help='Data folder [env SHOEBOX_DATA_DIR; ./data]')
 ]
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        help='postgresql+psycopg://user:pw@host:port/db [env SHOEBOX_DATABASE_URL; SQLite]'
+    ),
+]
+BlobUrl = Annotated[
+    str | None, typer.Option(help='s3://bucket/prefix [env SHOEBOX_BLOB_URL; data/blobs]')
+]
 
 
 def settings_for(data_dir: Path | None, **overrides: object) -> Settings:
@@ -33,12 +42,19 @@ def settings_for(data_dir: Path | None, **overrides: object) -> Settings:
         raise typer.Exit(2) from None
 
 
-def services_for(data_dir: Path | None, **options: object) -> Services:
-    """The services on the data folder, built as each command uses them (cheap ones stay so).
-    The encryption key is checked at once: a wrong or missing one is a message, not a trace."""
+def services_for(
+    data_dir: Path | None,
+    database_url: str | None = None,
+    blob_url: str | None = None,
+    **options: object,
+) -> Services:
+    """The services on the library (the data folder, or the database and blob store named),
+    built as each command uses them (cheap ones stay so). The encryption key is checked at
+    once: a wrong or missing one is a message, not a trace."""
     from repo.container import build
 
-    services = build(settings_for(data_dir), **options)  # type: ignore[arg-type]
+    settings = settings_for(data_dir, database_url=database_url, blob_url=blob_url)
+    services = build(settings, **options)  # type: ignore[arg-type]
     key_checked(services)
     return services
 

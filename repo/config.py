@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ENV_PREFIX = 'SHOEBOX_'
+DATABASE_SCHEMES = ('sqlite:///', 'postgresql+psycopg://', 'postgresql://')
 _TRUE = {'1', 'true', 'yes', 'on'}
 _FALSE = {'0', 'false', 'no', 'off'}
 _DEFAULT_PORTS = {'http': 80, 'https': 443}
@@ -51,6 +52,12 @@ class Settings:
     log_format: str = 'text'
     # Encryption at rest: a file with the 256-bit key (`shoebox keygen`); None = off.
     encryption_key_file: Path | None = None
+    # Where state lives (issue 14): '' = the SQLite file and the blobs folder in data_dir;
+    # postgresql+psycopg://user:password@host:port/db and s3://bucket/optional/prefix beside.
+    database_url: str = ''
+    blob_url: str = ''
+    s3_endpoint_url: str = ''  # MinIO, Garage, Ceph...; '' = AWS itself
+    s3_presign: bool = False  # originals by a 60-second presigned redirect, after the check
 
     def __post_init__(self) -> None:
         for name in ('data_dir', 'ssl_certfile', 'ssl_keyfile', 'encryption_key_file'):
@@ -94,6 +101,16 @@ class Settings:
             raise ValueError(
                 f'log_format (SHOEBOX_LOG_FORMAT) must be text or json, not {self.log_format!r}'
             )
+        if self.database_url and not self.database_url.startswith(DATABASE_SCHEMES):
+            raise ValueError(
+                'database_url (SHOEBOX_DATABASE_URL) must be sqlite:///PATH or '
+                f'postgresql+psycopg://user:password@host:port/db, not {_redact(self.database_url)}'
+            )
+        if self.blob_url and not self.blob_url.startswith(('file://', 's3://')):
+            raise ValueError(
+                f'blob_url (SHOEBOX_BLOB_URL) must be file://PATH or s3://bucket/prefix, '
+                f'not {self.blob_url!r}'
+            )
         for url in _split(self.public_url):
             if origin_of(url) is None:
                 raise ValueError(
@@ -116,7 +133,19 @@ class Settings:
 
     @property
     def blobs_dir(self) -> Path:
+        if self.blob_url.startswith('file://'):
+            return Path(self.blob_url.removeprefix('file://'))
         return self.data_dir / 'blobs'
+
+    @property
+    def database(self) -> str:
+        """The database URL in force: the setting, or the SQLite file in the data folder."""
+        return self.database_url or f'sqlite:///{self.db_path}'
+
+    @property
+    def blobs(self) -> str:
+        """The blob store URL in force: the setting, or file:// of the blobs folder."""
+        return self.blob_url if self.blob_url.startswith('s3://') else f'file://{self.blobs_dir}'
 
     @property
     def tmp_dir(self) -> Path:
@@ -183,6 +212,14 @@ def origin_of(url: str) -> str | None:
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         return f'{scheme}://{host}:{port}'
     return f'{scheme}://{host}'
+
+
+def _redact(url: str) -> str:
+    """A URL for a message, without its password."""
+    parts = urlsplit(url)
+    if parts.password:
+        return repr(url.replace(f':{parts.password}@', ':***@', 1))
+    return repr(url)
 
 
 def _split(value: str) -> list[str]:

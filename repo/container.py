@@ -24,7 +24,7 @@ from repo.blobs.store import BlobStore
 from repo.config import Settings
 from repo.core.errors import EncryptionKeyError
 from repo.core.events import ImageAdded, ImageChanged, ImageEvent, ImageRemoved
-from repo.db.engine import make_engine, sqlite_url
+from repo.db.engine import make_engine
 from repo.db.health import database_problem
 from repo.db.migrate import ensure_schema
 from repo.db.snapshot import snapshot_database
@@ -113,7 +113,7 @@ class Services:
     @built_once
     def engine(self):  # type: ignore[no-untyped-def]
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(sqlite_url(self.settings.db_path))
+        engine = make_engine(self.settings.database)
         ensure_schema(engine)
         return engine
 
@@ -129,8 +129,18 @@ class Services:
         return uow
 
     @built_once
-    def stored_blobs(self) -> LocalBlobStore:
-        """The bytes as they lie in the store (what a backup copies)."""
+    def stored_blobs(self) -> BlobStore:
+        """The bytes as they lie in the store (what a backup copies): local files, or an
+        S3-compatible bucket."""
+        if self.settings.blobs.startswith('s3://'):
+            from repo.blobs.s3 import S3BlobStore  # boto3 only where the library is in S3
+
+            return S3BlobStore.from_url(
+                self.settings.blobs,
+                endpoint_url=self.settings.s3_endpoint_url or None,
+                presign=self.settings.s3_presign,
+                tmp_dir=self.settings.tmp_dir,
+            )
         return LocalBlobStore(self.settings.blobs_dir)
 
     @built_once

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -15,6 +16,8 @@ from repo.library import Library
 from repo.worker_pool import new_pool
 
 PASSWORD = 'correct horse battery staple'
+# Real Postgres, S3 (moto) and Redis servers, started on first use (tests/backends.py).
+pytest_plugins = ['tests.backends']
 
 
 @pytest.fixture(scope='session')
@@ -32,8 +35,13 @@ def fast_hasher() -> PasswordHasher:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / 'data')
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """A fresh library in tmp_path: SQLite and files. `SHOEBOX_TEST_BACKEND=postgres-s3` (or
+    postgres-local, sqlite-s3) runs the tests built on it against the real servers instead."""
+    from tests.backends import backend_settings  # imported here: it is also a pytest plugin
+
+    backend = os.environ.get('SHOEBOX_TEST_BACKEND') or 'sqlite-local'
+    return backend_settings(request, tmp_path, backend)
 
 
 @pytest.fixture

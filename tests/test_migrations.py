@@ -1,4 +1,5 @@
-"""Schema migrations (Alembic): a new database, an old one, several processes at once."""
+"""Schema migrations (Alembic): a new database, an old one, several processes at once; on
+SQLite and on a real Postgres server (tests/backends.py)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,14 @@ from repo.db.migrate import HEAD, KNOWN, MIGRATIONS_DIR, ensure_schema
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(params=['sqlite', 'postgres'])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty database: a SQLite file, or a fresh database on the test Postgres."""
+    if request.param == 'postgres':
+        return request.getfixturevalue('postgres_url')
+    return sqlite_url(tmp_path / 'new.db')
+
+
 def test_head_and_known_revisions_match_the_scripts():
     config = Config()
     config.set_main_option('script_location', str(MIGRATIONS_DIR))
@@ -31,8 +40,8 @@ def test_head_and_known_revisions_match_the_scripts():
     assert {s.revision for s in scripts.walk_revisions()} == set(KNOWN)
 
 
-def test_the_migrations_make_exactly_the_tables_of_the_models(tmp_path: Path):
-    engine = make_engine(sqlite_url(tmp_path / 'new.db'))
+def test_the_migrations_make_exactly_the_tables_of_the_models(database_url: str):
+    engine = make_engine(database_url)
     assert ensure_schema(engine) is True
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
@@ -40,8 +49,8 @@ def test_the_migrations_make_exactly_the_tables_of_the_models(tmp_path: Path):
     assert ensure_schema(engine) is False  # at head: nothing to do, Alembic not even asked
 
 
-def test_a_database_newer_than_this_code_is_refused(tmp_path: Path):
-    engine = make_engine(sqlite_url(tmp_path / 'future.db'))
+def test_a_database_newer_than_this_code_is_refused(database_url: str):
+    engine = make_engine(database_url)
     ensure_schema(engine)
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
@@ -49,13 +58,14 @@ def test_a_database_newer_than_this_code_is_refused(tmp_path: Path):
         ensure_schema(engine)
 
 
-def test_processes_starting_together_migrate_once(tmp_path: Path):
-    db = tmp_path / 'shared.db'
+def test_processes_starting_together_migrate_once(database_url: str):
+    """Four processes on one new database (a file lock on SQLite, an advisory lock on
+    Postgres): one migrates, the others find the schema done."""
     script = textwrap.dedent(
         f"""
-        from repo.db.engine import make_engine, sqlite_url
+        from repo.db.engine import make_engine
         from repo.db.migrate import ensure_schema
-        print(ensure_schema(make_engine(sqlite_url(__import__('pathlib').Path({str(db)!r})))))
+        print(ensure_schema(make_engine({database_url!r})))
         """
     )
     runs = [

@@ -1,5 +1,6 @@
 """The services as the container builds them: a fresh container per test, Actors first, one
-access policy, correctness from constraints rather than locks, events after the commit."""
+access policy, correctness from constraints rather than locks, events after the commit; on
+every database (SQLite, Postgres) and blob store (local files, S3)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ from repo.core.events import ImageChanged
 from repo.core.schemas import ImageUpdate
 from repo.core.throttle import FREE_FAILURES
 from tests import images
+from tests.backends import BACKENDS, backend_settings
 from tests.conftest import PASSWORD
+
+
+@pytest.fixture(params=BACKENDS)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Every test here runs on each database and blob store (SQLite + files as before)."""
+    return backend_settings(request, tmp_path, request.param)
 
 
 @pytest.fixture

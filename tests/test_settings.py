@@ -182,3 +182,35 @@ def test_an_empty_secret_file_is_never_used_as_the_secret(tmp_path: Path) -> Non
     except ValueError:
         return  # refusing to start with a clear message is acceptable too
     assert len(secret) >= 32
+
+
+def test_the_database_and_blobs_default_to_the_data_dir(tmp_path: Path) -> None:
+    s = Settings.from_env(env={}, data_dir=tmp_path / 'box')
+    assert s.database == f'sqlite:///{tmp_path / "box" / "shoebox.db"}'
+    assert s.blobs == f'file://{tmp_path / "box" / "blobs"}'
+    assert s.s3_presign is False
+
+
+def test_postgres_and_s3_come_from_the_environment() -> None:
+    env = {
+        'SHOEBOX_DATABASE_URL': 'postgresql+psycopg://shoebox:pw@db:5432/shoebox',
+        'SHOEBOX_BLOB_URL': 's3://photos/shoebox',
+        'SHOEBOX_S3_ENDPOINT_URL': 'http://minio:9000',
+        'SHOEBOX_S3_PRESIGN': 'true',
+    }
+    s = Settings.from_env(env=env)
+    assert s.database == env['SHOEBOX_DATABASE_URL'] and s.blobs == 's3://photos/shoebox'
+    assert s.s3_endpoint_url == 'http://minio:9000' and s.s3_presign is True
+
+
+def test_a_blob_folder_can_be_named_by_a_file_url(tmp_path: Path) -> None:
+    s = Settings.from_env(env={'SHOEBOX_BLOB_URL': f'file://{tmp_path}/elsewhere'})
+    assert s.blobs_dir == tmp_path / 'elsewhere'
+
+
+def test_an_unknown_database_is_refused_without_showing_its_password() -> None:
+    with pytest.raises(ValueError, match='SHOEBOX_DATABASE_URL') as refused:
+        Settings.from_env(env={'SHOEBOX_DATABASE_URL': 'mysql://root:hunter2@db/x'})
+    assert 'hunter2' not in str(refused.value)
+    with pytest.raises(ValueError, match='SHOEBOX_BLOB_URL'):
+        Settings.from_env(env={'SHOEBOX_BLOB_URL': 'gs://bucket'})

@@ -172,5 +172,7 @@ class EncryptedBlobStore:
     def healthy(self) -> bool:
         return self.inner.healthy()
 
-    def url(self, key: str, expires_s: int) -> str | None:
-        return None
+    def url(
+        self, key: str, expires_s: int, *, media_type: str = '', disposition: str = ''
+    ) -> str | None:
+        return None  # the bucket or folder holds ciphertext: the bytes go through Shoebox

@@ -112,5 +112,7 @@ class LocalBlobStore:
         """The folder is there and usable (os.access: as root, a missing folder still fails)."""
         return self.root.is_dir() and os.access(self.root, os.R_OK | os.W_OK | os.X_OK)
 
-    def url(self, key: str, expires_s: int) -> str | None:
+    def url(
+        self, key: str, expires_s: int, *, media_type: str = '', disposition: str = ''
+    ) -> str | None:
         return None

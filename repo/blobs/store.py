@@ -1,8 +1,9 @@
 """The BlobStore port: content-addressed bytes under keys, written atomically and idempotently.
 
 Keys are what services pass around, never paths: `original_key(sha)`, `rendition_key(sha, kind)`.
-Implementations: `repo.blobs.local.LocalBlobStore` (files under the data folder); an
-S3-compatible store implements the same methods (tests/test_blob_contract.py holds both to it).
+Implementations: `repo.blobs.local.LocalBlobStore` (files under the data folder) and
+`repo.blobs.s3.S3BlobStore` (any S3-compatible bucket); tests/test_blob_contract.py holds both
+to these methods.
 """
 
 from __future__ import annotations
@@ -77,6 +78,9 @@ class BlobStore(Protocol):
     def healthy(self) -> bool:
         """Whether the store can be read and written now (cheap: for a health check)."""
 
-    def url(self, key: str, expires_s: int) -> str | None:
-        """A time-limited URL a browser may fetch the bytes from, or None where the store has
-        no such thing (then the bytes are streamed through Shoebox)."""
+    def url(
+        self, key: str, expires_s: int, *, media_type: str = '', disposition: str = ''
+    ) -> str | None:
+        """A time-limited URL a browser may fetch the bytes from (answered with this type and
+        Content-Disposition), or None where the store has no such thing or presigning is off
+        (then the bytes are streamed through Shoebox)."""

@@ -20,6 +20,15 @@ def insert_or_ignore(conn: Connection, table: Table | Any) -> Any:
     return insert(table).on_conflict_do_nothing()
 
 
+def insert_if_absent(conn: Connection, table: Table | Any, values: dict[str, Any]) -> bool:
+    """Insert the row unless its key is taken; True when this call inserted it.
+
+    Decided by RETURNING, not the row count: psycopg reports -1 for INSERT .. ON CONFLICT.
+    """
+    statement = insert_or_ignore(conn, table).values(**values)
+    return conn.execute(statement.returning(*table.__table__.primary_key)).first() is not None
+
+
 def upsert(conn: Connection, table: Table | Any, keys: list[str], values: dict[str, Any]) -> None:
     """Insert `values`, or update the row with the same `keys` to them."""
     insert = pg_insert if is_postgres(conn) else sqlite_insert

@@ -21,6 +21,8 @@ def sqlite_url(path: Path) -> str:
 
 def make_engine(url: str) -> Engine:
     """An engine for `url`; for a SQLite file, its folder is created first."""
+    if url.startswith('postgresql://'):  # psycopg 3, not SQLAlchemy's default psycopg2
+        url = 'postgresql+psycopg://' + url.removeprefix('postgresql://')
     parsed = make_url(url)
     if parsed.get_backend_name() == 'sqlite':
         if parsed.database and parsed.database != ':memory:':

@@ -49,11 +49,13 @@ class ImageRepository:
         self.session = session
 
     def get(self, image_id: object) -> Image | None:
-        if not isinstance(image_id, str) or not image_id:
+        # No stored id holds a NUL, and Postgres text cannot even be compared with one.
+        if not isinstance(image_id, str) or not image_id or '\x00' in image_id:
             return None
         return self.session.get(Image, image_id)
 
     def by_ids(self, image_ids: Sequence[str]) -> list[Image]:
+        image_ids = [i for i in image_ids if '\x00' not in i]
         if not image_ids:
             return []
         return list(self.session.exec(select(Image).where(col(Image.id).in_(image_ids))).all())

@@ -48,10 +48,10 @@ class UserRepository:
             raise ConstraintConflict() from None
         if admin_if_first:
             conn = self.session.connection()
-            claimed = conn.execute(
-                dialect.insert_or_ignore(conn, Meta), {'key': FOUNDER_KEY, 'value': str(user.id)}
+            claimed = dialect.insert_if_absent(
+                conn, Meta, {'key': FOUNDER_KEY, 'value': str(user.id)}
             )
-            if claimed.rowcount == 1 and not user.is_admin:
+            if claimed and not user.is_admin:
                 user.is_admin = True
                 self.session.add(user)
                 self.session.flush()

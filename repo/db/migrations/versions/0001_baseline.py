@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column('email', sa.String(), nullable=True),
         sa.Column('password_hash', sa.String(), nullable=False),
         sa.Column('is_admin', sa.Boolean(), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index('ix_user_username', 'user', ['username'], unique=True)
     op.create_table(
@@ -42,7 +42,7 @@ def upgrade() -> None:
         'indexoutbox',
         sa.Column('id', sa.Integer(), primary_key=True),
         sa.Column('image_id', sa.String(), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index('ix_indexoutbox_image_id', 'indexoutbox', ['image_id'])
     op.create_table(
@@ -70,8 +70,8 @@ def upgrade() -> None:
         sa.Column('dhash', sa.BigInteger(), nullable=False),
         sa.Column('signature', sa.LargeBinary(), nullable=False),
         sa.Column('color_names', sa.String(), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('updated_at', sa.DateTime(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
         sa.UniqueConstraint('owner_id', 'sha256', name='uq_image_owner_sha'),
     )
     op.create_index('ix_image_created_at', 'image', ['created_at'])
@@ -86,8 +86,8 @@ def upgrade() -> None:
         sa.Column(
             'user_id', sa.Integer(), sa.ForeignKey('user.id', ondelete='CASCADE'), nullable=False
         ),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('expires_at', sa.DateTime(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index('ix_loginsession_user_id', 'loginsession', ['user_id'])
     op.create_table(
@@ -98,8 +98,8 @@ def upgrade() -> None:
         ),
         sa.Column('name', sa.String(), nullable=False),
         sa.Column('token_hash', sa.String(), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
-        sa.Column('last_used_at', sa.DateTime(), nullable=True),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
     )
     op.create_index('ix_apitoken_token_hash', 'apitoken', ['token_hash'], unique=True)
     op.create_index('ix_apitoken_user_id', 'apitoken', ['user_id'])

@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column('kind', sa.String(), nullable=False),
         sa.Column('image_id', sa.String(), nullable=False),
         sa.Column('origin', sa.String(), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index('ix_event_image_id', 'event', ['image_id'])
     op.create_table(
@@ -58,7 +58,7 @@ def downgrade() -> None:
         'indexoutbox',
         sa.Column('id', sa.Integer(), primary_key=True),
         sa.Column('image_id', sa.String(), nullable=False),
-        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     )
     op.create_index('ix_indexoutbox_image_id', 'indexoutbox', ['image_id'])
     op.execute("DELETE FROM meta WHERE key = 'founder'")

@@ -29,7 +29,7 @@ def upgrade() -> None:
     new_user_columns = [
         sa.Column('disabled', sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column('must_change_password', sa.Boolean(), nullable=False, server_default=sa.false()),
-        sa.Column('last_seen_at', sa.DateTime(), nullable=True),
+        sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('quota_bytes', sa.BigInteger(), nullable=True),
         sa.Column('quota_images', sa.Integer(), nullable=True),
     ]
@@ -41,7 +41,7 @@ def upgrade() -> None:
     # Tokens made before scopes existed keep acting fully as their account.
     new_token_columns = [
         sa.Column('scopes', sa.String(), nullable=False, server_default=ALL_SCOPES_TEXT),
-        sa.Column('expires_at', sa.DateTime(), nullable=True),
+        sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
     ]
     missing = [c for c in new_token_columns if c.name not in token_columns]
     if missing:
@@ -54,7 +54,7 @@ def upgrade() -> None:
         op.create_table(
             'auditentry',
             sa.Column('id', sa.Integer(), primary_key=True),
-            sa.Column('at', sa.DateTime(), nullable=False),
+            sa.Column('at', sa.DateTime(timezone=True), nullable=False),
             sa.Column('actor', sa.String(), nullable=False),
             sa.Column('action', sa.String(), nullable=False),
             sa.Column('target', sa.String(), nullable=False),
@@ -71,9 +71,9 @@ def upgrade() -> None:
                 sa.ForeignKey('user.id', ondelete='CASCADE'),
                 nullable=False,
             ),
-            sa.Column('created_at', sa.DateTime(), nullable=False),
-            sa.Column('expires_at', sa.DateTime(), nullable=False),
-            sa.Column('used_at', sa.DateTime(), nullable=True),
+            sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+            sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+            sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
         )
         op.create_index('ix_passwordreset_user_id', 'passwordreset', ['user_id'])
     if 'runtimesetting' not in tables:
@@ -81,7 +81,7 @@ def upgrade() -> None:
             'runtimesetting',
             sa.Column('key', sa.String(), primary_key=True),
             sa.Column('value', sa.String(), nullable=False),
-            sa.Column('updated_at', sa.DateTime(), nullable=False),
+            sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
         )
 
 

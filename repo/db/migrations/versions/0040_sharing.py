@@ -35,8 +35,8 @@ def upgrade() -> None:
             sa.Column('description', sa.String(), nullable=False),
             sa.Column('visibility', sa.String(), nullable=False),
             sa.Column('cover_image_id', sa.String(), _fk('image', 'SET NULL'), nullable=True),
-            sa.Column('created_at', sa.DateTime(), nullable=False),
-            sa.Column('updated_at', sa.DateTime(), nullable=False),
+            sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+            sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
         )
         op.create_index('ix_album_owner_id', 'album', ['owner_id'])
     if 'albumimage' not in tables:
@@ -45,7 +45,7 @@ def upgrade() -> None:
             sa.Column('album_id', sa.String(), _fk('album'), primary_key=True),
             sa.Column('image_id', sa.String(), _fk('image'), primary_key=True),
             sa.Column('position', sa.Integer(), nullable=False),
-            sa.Column('added_at', sa.DateTime(), nullable=False),
+            sa.Column('added_at', sa.DateTime(timezone=True), nullable=False),
         )
         op.create_index('ix_albumimage_image_id', 'albumimage', ['image_id'])
     if 'sharelink' not in tables:
@@ -59,9 +59,9 @@ def upgrade() -> None:
             sa.Column('password_hash', sa.String(), nullable=True),
             sa.Column('allow_download', sa.Boolean(), nullable=False),
             sa.Column('show_metadata', sa.Boolean(), nullable=False),
-            sa.Column('expires_at', sa.DateTime(), nullable=True),
+            sa.Column('expires_at', sa.DateTime(timezone=True), nullable=True),
             sa.Column('views', sa.Integer(), nullable=False),
-            sa.Column('created_at', sa.DateTime(), nullable=False),
+            sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         )
         op.create_index('ix_sharelink_key', 'sharelink', ['key'], unique=True)
         op.create_index('ix_sharelink_owner_id', 'sharelink', ['owner_id'])
@@ -90,7 +90,7 @@ def upgrade() -> None:
             sa.Column('sha256', sa.String(), nullable=False),
             sa.Column('title', sa.String(), nullable=False),
             sa.Column('size_bytes', sa.BigInteger(), nullable=False),
-            sa.Column('deleted_at', sa.DateTime(), nullable=False),
+            sa.Column('deleted_at', sa.DateTime(timezone=True), nullable=False),
             sa.Column('row', sa.Text(), nullable=False),
             sa.Column('links', sa.Text(), nullable=False),
         )
@@ -105,7 +105,7 @@ def upgrade() -> None:
             sa.Column('image_id', sa.String(), _fk('image'), nullable=False),
             sa.Column('author_id', sa.Integer(), _fk('user'), nullable=False),
             sa.Column('text', sa.String(), nullable=False),
-            sa.Column('created_at', sa.DateTime(), nullable=False),
+            sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         )
         op.create_index('ix_comment_author_id', 'comment', ['author_id'])
         op.create_index('ix_comment_created_at', 'comment', ['created_at'])

@@ -28,7 +28,7 @@ def upgrade() -> None:
             ),
             sa.Column('price_cents', sa.BigInteger(), nullable=False),
             sa.Column('stock', sa.Integer(), nullable=True),
-            sa.Column('updated_at', sa.DateTime(), nullable=False),
+            sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
             sa.CheckConstraint('price_cents >= 0', name='ck_listing_price'),
             sa.CheckConstraint('stock IS NULL OR stock >= 0', name='ck_listing_stock'),
         )
@@ -44,7 +44,7 @@ def upgrade() -> None:
             sa.Column('image_id', sa.String(), primary_key=True),
             sa.Column('quantity', sa.Integer(), nullable=False),
             sa.Column('title', sa.String(), nullable=False),
-            sa.Column('added_at', sa.DateTime(), nullable=False),
+            sa.Column('added_at', sa.DateTime(timezone=True), nullable=False),
             sa.CheckConstraint('quantity > 0', name='ck_cartitem_quantity'),
         )
     if 'shoporder' not in tables:
@@ -62,7 +62,7 @@ def upgrade() -> None:
             sa.Column('total_cents', sa.BigInteger(), nullable=False),
             sa.Column('provider', sa.String(), nullable=False),
             sa.Column('provider_ref', sa.String(), nullable=False),
-            sa.Column('created_at', sa.DateTime(), nullable=False),
+            sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         )
         op.create_index('ix_shoporder_buyer_created', 'shoporder', ['buyer_id', 'created_at'])
     if 'shoporderline' not in tables:
@@ -88,7 +88,7 @@ def upgrade() -> None:
             sa.Column('unit_price_cents', sa.BigInteger(), nullable=False),
             sa.Column('counted', sa.Boolean(), nullable=False),
             sa.Column('status', sa.String(), nullable=False),
-            sa.Column('updated_at', sa.DateTime(), nullable=False),
+            sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
             sa.CheckConstraint('quantity > 0', name='ck_shoporderline_quantity'),
             sa.CheckConstraint('unit_price_cents >= 0', name='ck_shoporderline_price'),
         )
