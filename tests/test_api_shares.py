@@ -269,3 +269,10 @@ def test_an_original_through_a_link_never_carries_the_location(api: Api):
     assert shared.getexif().get(0x0110) == 'Pocket camera'
     own = api.client.get(f'/api/v1/images/{image["id"]}/original', headers=api.alice)
     assert own.content == data  # the owner's own copy is as uploaded
+    # Sharing the location with signed-in viewers does not open it to link visitors.
+    r = api.client.patch(
+        f'/api/v1/images/{image["id"]}', json={'share_location': True}, headers=api.alice
+    )
+    assert r.status_code == 200
+    got = api.visitor().get(f'/api/v1/s/{link["key"]}/images/{image["id"]}/original')
+    assert Image.open(io.BytesIO(got.content)).getexif().get_ifd(0x8825) == {}

@@ -203,9 +203,9 @@ class SharingService:
             image = tx.shares.image_in(link, image_id)
         if image is None:
             raise ImageNotFound()
-        # The original leaves without its GPS position, as for any other visitor, unless the
-        # owner chose to share it (`share_location`).
-        return self.images.blob_of(image, kind, keep_location=image.share_location)
+        # Through a link the GPS position never leaves (issue 12), whatever `share_location`
+        # says for signed-in viewers; any format, the picture itself left as it was.
+        return self.images.blob_of(image, kind, keep_location=False)
 
     @staticmethod
     def grant(link: ShareLink) -> str:
