@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 import pytest
 
@@ -72,12 +73,19 @@ def test_camera_facts_only_with_show_metadata(api: Api, monkeypatch):
     with api.library.services.uow() as tx:  # as if the camera had written them
         row = tx.session.get(Image, image['id'])
         row.camera = 'Canon EOS'
+        row.iso, row.f_number, row.focal_mm, row.exposure_s = 400, 2.8, 35.0, 0.01
+        row.taken_at = row.sort_at = datetime(2021, 6, 1, 12, 0)
+        row.latitude, row.longitude = 52.37, 4.89
         tx.session.add(row)
     plain = share(api, api.alice, image_ids=[image['id']])
     rich = share(api, api.alice, image_ids=[image['id']], show_metadata=True)
     visitor = api.visitor()
-    assert visitor.get(f'/api/v1/s/{plain["key"]}').json()['items'][0]['camera'] is None
-    assert visitor.get(f'/api/v1/s/{rich["key"]}').json()['items'][0]['camera'] == 'Canon EOS'
+    shown = visitor.get(f'/api/v1/s/{plain["key"]}').json()['items'][0]
+    facts = ('camera', 'iso', 'f_number', 'focal_mm', 'exposure_s', 'taken_at', 'sort_at')
+    assert {k: shown[k] for k in facts} == dict.fromkeys(facts)
+    told = visitor.get(f'/api/v1/s/{rich["key"]}').json()['items'][0]
+    assert told['camera'] == 'Canon EOS' and told['iso'] == 400 and told['taken_at']
+    assert shown['location'] is None and told['location'] is None  # GPS never
 
 
 def test_expired_revoked_and_unknown_links_are_the_same_404(api: Api):

@@ -262,12 +262,20 @@ class SharingService:
         )  # fmt: skip
 
 
+CAMERA_FACTS_HIDDEN: dict[str, Any] = {
+    'camera': None, 'taken_at': None, 'sort_at': None, 'iso': None, 'exposure_s': None,
+    'f_number': None, 'focal_mm': None,
+}  # fmt: skip
+
+
 def visitor_copy(image: ImagePublic, link: ShareLink) -> ImagePublic:
     """An image as a link shows it: camera facts only with show_metadata; downloads as the
     link allows them."""
-    changes: dict[str, Any] = {'allow_download': link.allow_download, 'looks_like': None}
-    if not link.show_metadata:
-        changes.update(camera=None, taken_at=None)
+    changes: dict[str, Any] = {
+        'allow_download': link.allow_download, 'looks_like': None, 'location': None,
+    }  # fmt: skip
+    if not link.show_metadata:  # what the camera recorded, and when (sort_at tells it too)
+        changes.update(CAMERA_FACTS_HIDDEN)
     return image.model_copy(update=changes)
 
 
