@@ -191,9 +191,12 @@ def frame(
             ui.button(icon='cloud_upload', on_click=lambda: ui.navigate.to('/upload')).props(
                 'flat round dense color=white aria-label=Upload'
             ).classes('xs')
-        ui.button(icon='storefront', on_click=lambda: ui.navigate.to('/shop')).props(
+        shop = ui.button(icon='storefront', on_click=lambda: ui.navigate.to('/shop')).props(
             'flat round dense color=white aria-label="Shop: images for sale"'
-        ).mark('shop-button').tooltip('Shop')
+        )
+        shop.mark('shop-button').tooltip('Shop')
+        if user is not None:  # on a phone the search box needs the room: Shop is in the menu
+            shop.classes('gt-xs')
         if user is not None:
             cart_button(services, user)
         _theme_toggle()
