@@ -233,7 +233,14 @@ def timeline_years(
     tags: Annotated[str, Query(description='Comma-separated; images with all of them')] = '',
     owner: Annotated[str, Query(description='Username')] = '',
     visibility: VisibilityName | None = None,
-    color: Annotated[str, Query(max_length=20, description=COLOR_HELP)] = '',
+    color: Annotated[
+        str,
+        Query(
+            max_length=20,
+            description=COLOR_HELP,
+            json_schema_extra={'pattern': rules.COLOR['pattern']},
+        ),
+    ] = '',
 ) -> TimelineOut:
     years = services.images.years(
         caller.actor,

@@ -101,3 +101,11 @@ IMAGE_FILE: dict[str, Any] = {
     'format': 'binary',
     'description': 'A JPEG, PNG, WebP, GIF or AVIF image (recognised by its content); not empty',
 }
+
+# A date and time without a zone (a camera's local time; the timeline's mix of it and UTC):
+# RFC 3339's `date-time` requires an offset, so these are described by their pattern instead.
+LOCAL_DATE_TIME: dict[str, Any] = {
+    'type': 'string',
+    'pattern': r'^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?$',
+    'description': 'YYYY-MM-DDTHH:MM:SS[.ffffff], no zone',
+}

@@ -18,6 +18,7 @@ from repo.core.schemas import (
     UserPublic,
 )
 
+LocalDateTime = Annotated[datetime, WithJsonSchema(rules.LOCAL_DATE_TIME)]
 VisibilityName = Literal['private', 'public']
 
 
@@ -72,7 +73,9 @@ class ImageOut(BaseModel):
     size_bytes: int
     sha256: str
     colors: list[str] = Field(description='Dominant colours as "#rrggbb", most dominant first')
-    taken_at: datetime | None = Field(None, description='From EXIF: camera local time, no zone')
+    taken_at: LocalDateTime | None = Field(
+        None, description='From EXIF: camera local time, no zone'
+    )
     created_at: datetime
     updated_at: datetime
     camera: str | None = None
@@ -91,7 +94,7 @@ class ImageOut(BaseModel):
     )
     stock: int | None = Field(None, description='Copies left; null: unlimited (or not on sale)')
     for_sale: bool = Field(False, description='Whether it can be bought')
-    sort_at: datetime | None = Field(
+    sort_at: LocalDateTime | None = Field(
         None,
         description='Where the image sits on the timeline (`sort=newest|oldest`): `taken_at`, '
         'else `created_at` in UTC; no zone',
