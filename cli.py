@@ -7,7 +7,7 @@ import getpass
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -16,6 +16,7 @@ from rich.table import Table
 
 import cli_client
 import cli_ops
+from cli_ops import account_switches
 from cli_ops.context import (
     BlobUrl,
     DatabaseUrl,
@@ -356,54 +357,7 @@ def users_reset_password(
     err.print(f'valid once, until {link.expires_at:%Y-%m-%d %H:%M} UTC')
 
 
-def _change_account(username: str, where: tuple[Any, ...], done: str, **values: bool) -> None:
-    from repo.core.actor import SYSTEM
-    from repo.core.errors import ShoeboxError
-    from repo.core.schemas_admin import AccountChanges
-
-    changes = AccountChanges(**values, fields_set=frozenset(values))
-    with _services(*where) as services:
-        try:
-            user = services.admin.update_user(SYSTEM, username, changes)
-        except ShoeboxError as exc:
-            raise _fail(exc) from None
-    out.print(f'{user.username} {done}')
-
-
-@users_app.command('disable')
-def users_disable(
-    username: str,
-    data_dir: DataDir = None,
-    database_url: DatabaseUrl = None,
-    blob_url: BlobUrl = None,
-) -> None:
-    """Disable an account: it cannot sign in, its sessions end, its tokens stop."""
-    _change_account(username, (data_dir, database_url, blob_url), 'disabled', disabled=True)
-
-
-@users_app.command('enable')
-def users_enable(
-    username: str,
-    data_dir: DataDir = None,
-    database_url: DatabaseUrl = None,
-    blob_url: BlobUrl = None,
-) -> None:
-    """Enable a disabled account again."""
-    _change_account(username, (data_dir, database_url, blob_url), 'enabled', disabled=False)
-
-
-@users_app.command('promote')
-def users_promote(
-    username: str,
-    data_dir: DataDir = None,
-    database_url: DatabaseUrl = None,
-    blob_url: BlobUrl = None,
-) -> None:
-    """Make an account an administrator."""
-    _change_account(
-        username, (data_dir, database_url, blob_url), 'is an administrator', is_admin=True
-    )
-
+account_switches.register(users_app)  # after create, list, delete, reset-password
 
 if __name__ == '__main__':
     app()

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING
 
 from argon2 import PasswordHasher
 
@@ -21,6 +21,7 @@ from repo.blobs.encrypted_store import EncryptedBlobStore, check_key, load_key
 from repo.blobs.local import LocalBlobStore
 from repo.blobs.staging import Staging
 from repo.blobs.store import BlobStore
+from repo.built_once import built_once
 from repo.config import Settings
 from repo.core.errors import EncryptionKeyError
 from repo.core.events import ImageAdded, ImageChanged, ImageEvent, ImageRemoved
@@ -64,25 +65,7 @@ if TYPE_CHECKING:  # built on first use, so a command that needs none of them im
     from repo.services.ingest import IngestService
     from search_index import SearchIndex
 
-T = TypeVar('T')
 __all__ = ['EncryptionKeyError', 'Services', 'build']  # the error: for main, refusing to start
-
-
-class built_once(Generic[T]):
-    """A lazily built part, made once even when several threads ask at the same moment."""
-
-    def __init__(self, build: Callable[[Any], T]) -> None:
-        self.build = build
-        self.name = build.__name__
-        self.__doc__ = build.__doc__
-
-    def __get__(self, owner: Any, owner_type: type | None = None) -> T:
-        if owner is None:
-            return self  # type: ignore[return-value]
-        with owner._lock:
-            if self.name not in owner.__dict__:
-                owner.__dict__[self.name] = self.build(owner)
-            return owner.__dict__[self.name]
 
 
 class Services:
@@ -103,7 +86,7 @@ class Services:
         self.workers = ImageWorkers(settings.pool_size(), executor)
         self.passwords = PasswordHashing(password_hasher)
         self.bus = EventBus()
-        self._lock = threading.RLock()
+        self.build_lock = threading.RLock()
         for folder in (settings.data_dir, settings.tmp_dir):
             folder.mkdir(parents=True, exist_ok=True)
         self._closed = False
@@ -175,7 +158,7 @@ class Services:
     @property
     def index_feed(self) -> IndexFeed:
         """The search index, opened (rebuilt if needed) with its worker on first use."""
-        with self._lock:
+        with self.build_lock:
             feed = self.__dict__.get('_feed')
             if feed is None:
                 from repo.jobs.index_feed import IndexFeed
@@ -364,7 +347,7 @@ class Services:
             self.purge_job.start()
 
     def close(self) -> None:
-        with self._lock:
+        with self.build_lock:
             if self._closed:
                 return
             self._closed = True

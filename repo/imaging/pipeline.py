@@ -22,6 +22,7 @@ from PIL import Image, UnidentifiedImageError
 from repo.core.errors import DiskFull, is_disk_full
 from repo.imaging.camera import NO_FACTS, CameraFacts, camera_facts
 from repo.imaging.exif import TRANSPOSE, exif_facts
+from repo.imaging.pixel_limits import bomb_message, megapixels, pixel_refusal
 from repo.imaging.signals import (
     Signals,
     dhash,
@@ -52,13 +53,6 @@ THUMB_METHOD = 0
 # this share of the preview box. A 3000x2000 photo (6 MP) then decodes at 1500x1000 and is used
 # as the preview as is: ~20 ms instead of ~27 ms decoding plus ~60 ms resizing to 1600 px.
 PREVIEW_SLACK = 0.9
-# Decompression-bomb heuristic on top of Pillow's pixel cap. Photos hold < 10 pixels per byte
-# of file (a 6 MP q90 JPEG is ~2 MB: 3 px/byte) and even a solid-colour RGB PNG is ~350 px/byte
-# (deflate tops out near 1000:1 on 3 bytes per pixel). More than 1000 px/byte is only reached
-# by flat 1-bit or greyscale planes, and from 16 MP up such a file costs far more memory to
-# decode than it is worth: refuse it.
-BOMB_MIN_PIXELS = 16_000_000
-BOMB_PIXELS_PER_BYTE = 1000
 # ICC profiles travel with the renditions so wide-gamut photos keep their colours; bigger ones
 # than this are print/LUT profiles that would bloat every thumbnail.
 MAX_ICC_BYTES = 64 * 1024
@@ -209,7 +203,7 @@ def _process(
         try:
             im.load()  # full decode of frame 0, at draft scale for JPEG
         except _BOMB_ERRORS:  # GIF frames are checked against the cap as they load
-            raise _Rejected(413, _bomb_message(width, height, file_bytes)) from None
+            raise _Rejected(413, bomb_message(width, height, file_bytes)) from None
         except _DECODE_ERRORS:
             raise _Rejected(422, _CORRUPT) from None
         orientation, taken_at, camera = exif_facts(im)
@@ -273,7 +267,7 @@ def _open(src: str, max_pixels: int) -> Image.Image:
         file_bytes = os.path.getsize(src)
         if size is not None:
             _check_pixels(*size, file_bytes, max_pixels)
-        raise _Rejected(413, f'The image is over the {_mp(max_pixels)} MP limit') from None
+        raise _Rejected(413, f'The image is over the {megapixels(max_pixels)} MP limit') from None
     except UnidentifiedImageError:
         head = read_head(src)
         if looks_accepted(head):
@@ -297,35 +291,9 @@ def _header_size(src: str) -> tuple[int, int] | None:
 
 
 def _check_pixels(width: int, height: int, file_bytes: int, max_pixels: int) -> None:
-    pixels = width * height
-    if pixels > max_pixels:
-        raise _Rejected(
-            413,
-            f'{width}\u00d7{height} pixels ({_mp(pixels, max_pixels)} MP) '
-            f'is over the {_mp(max_pixels)} MP limit',
-        )
-    if pixels >= BOMB_MIN_PIXELS and pixels > BOMB_PIXELS_PER_BYTE * file_bytes:
-        raise _Rejected(413, _bomb_message(width, height, file_bytes))
-
-
-def _bomb_message(width: int, height: int, file_bytes: int) -> str:
-    return (
-        f'This image looks like a decompression bomb: {width}\u00d7{height} pixels '
-        f'({_mp(width * height)} MP) packed into {_kb(file_bytes)}, so it was refused'
-    )
-
-
-def _mp(pixels: int, limit: int | None = None) -> str:
-    """Megapixels, with just enough decimals not to print '100 MP is over the 100 MP limit'."""
-    for decimals in range(4):
-        text = f'{pixels / 1e6:.{decimals}f}'
-        if limit is None or pixels == limit or text != f'{limit / 1e6:.{decimals}f}':
-            return text
-    return text
-
-
-def _kb(n: int) -> str:
-    return f'{n} bytes' if n < 10_000 else f'{n // 1000} KB'
+    refusal = pixel_refusal(width, height, file_bytes, max_pixels)
+    if refusal is not None:
+        raise _Rejected(413, refusal)
 
 
 def _draft_scale(width: int, height: int, box: int) -> int:
