@@ -51,10 +51,16 @@ LEGACY_V2 = [
 
 
 def ensure_schema(engine: Engine) -> bool:
-    """Migrate to HEAD if needed; True when anything was done."""
-    with engine.connect() as conn:
-        if current_revision(conn) == HEAD:
-            return False
+    """Migrate to HEAD if needed; True when anything was done.
+
+    On Postgres a quick look comes first, outside the lock. On SQLite the file lock comes
+    first: a process's very first connection switches a new file to WAL, which must not meet
+    another process's migration transaction (it would wait on the busy timeout and fail when a
+    loaded machine makes the migration slower than that); the lock is a cheap flock."""
+    if engine.dialect.name != 'sqlite':
+        with engine.connect() as conn:
+            if current_revision(conn) == HEAD:
+                return False
     lock = _migration_lock(engine)
     with lock, engine.connect() as conn, _foreign_keys_off(conn), conn.begin():
         found = current_revision(conn)
