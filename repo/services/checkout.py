@@ -24,13 +24,26 @@ from repo.services.payments import PaymentProvider
 
 class CheckoutService:
     def __init__(
-        self, uow: Callable[[], Any], currency: Callable[[], str], payments: PaymentProvider
+        self,
+        uow: Callable[[], Any],
+        currency: Callable[[], str],
+        payments: PaymentProvider,
+        on_conflict: Callable[[], None] = lambda: None,
     ) -> None:
         self.uow = uow
         self.currency = currency
         self.payments = payments
+        self.on_conflict = on_conflict  # counted in /metrics (shoebox_checkout_conflicts)
 
     def checkout(self, actor: Actor) -> Order:
+        """The cart -> an order (see _checkout); each refusal for stock is counted."""
+        try:
+            return self._checkout(actor)
+        except CheckoutRefused:
+            self.on_conflict()
+            raise
+
+    def _checkout(self, actor: Actor) -> Order:
         """The cart -> an order. CheckoutRefused (409, with the lines) when any line lacks
         stock or is unavailable; Invalid (422) for an empty cart."""
         buyer_id = policy.require_shopper(actor)
