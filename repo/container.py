@@ -272,7 +272,9 @@ class Services:
 
     @built_once
     def checkout(self) -> CheckoutService:
-        return CheckoutService(self.uow, lambda: self.settings.currency, self.payments)
+        return CheckoutService(
+            self.uow, lambda: self.settings.currency, self.payments, self.metrics.checkout_conflict
+        )
 
     @built_once
     def orders(self) -> OrderService:

@@ -11,6 +11,7 @@ from repo.library import Library
 from tests.api_helpers import bearer, make_app, token_for, upload
 from tests.conftest import PASSWORD
 from tests.images import image_bytes
+from tests.shop_helpers import checkout, image_on_sale, put_in_cart
 
 LOCAL = ('127.0.0.1', 40000)
 REMOTE = ('203.0.113.9', 40000)
@@ -98,6 +99,22 @@ def test_metrics_parse_and_count_requests_uploads_and_signin_failures(library, a
     assert found['shoebox_bytes_stored'].samples[0].value > 0
     assert 'shoebox_index_queue_depth' in found and 'shoebox_index_lag_seconds' in found
     assert 'shoebox_image_worker_queue' in found
+
+
+def test_metrics_count_a_checkout_refused_for_stock(library, alice, bob):
+    """The seller's last copy goes to one buyer; the second buyer's checkout is a 409, and
+    /metrics counts it (and nothing for the checkout that went through)."""
+    http = client(library)
+    seller, first = token_for(library, alice), token_for(library, bob)
+    second = token_for(library, library.create_user('carol', PASSWORD))
+    image_id = image_on_sale(http, seller, stock=1)
+    assert put_in_cart(http, first, image_id).status_code == 200
+    assert put_in_cart(http, second, image_id).status_code == 200
+    assert checkout(http, first).status_code == 201
+    assert checkout(http, second).status_code == 409
+    found = families(http.get('/metrics').text)
+    refused = [s for s in found['shoebox_checkout_conflicts'].samples if s.name.endswith('_total')]
+    assert refused[0].value == 1
 
 
 def test_metrics_refuse_a_remote_address_unless_an_admin_token(library, alice, bob):

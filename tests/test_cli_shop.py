@@ -88,3 +88,20 @@ def test_price_refuses_a_private_image_and_conflicting_options(library, env):
     assert refused.exit_code == 1 and 'public' in text(refused)
     assert shoebox(seller, 'price', private, '--stock', '2', '--unlimited').exit_code == 2
     assert shoebox(seller, 'price', private).exit_code == 2
+
+
+def test_new_ids_never_begin_with_a_dash(monkeypatch):
+    """A random id starting with '-' was read as an option ("No such option: -1")."""
+    from repo.db import tables
+
+    forced = iter(['-1forcedDashFirst00000', 'Aok' + 'x' * 19])
+    monkeypatch.setattr(tables.secrets, 'token_urlsafe', lambda _n: next(forced))
+    assert tables.new_image_id() == 'Aok' + 'x' * 19
+
+
+def test_an_old_id_beginning_with_a_dash_is_taken_after_the_double_dash(library, env):
+    _buyer_id, buyer = _account(library, env)
+    for args in (('cart', 'add', '--', '-1oldDash'), ('cart', 'remove', '--', '-1oldDash')):
+        answer = shoebox(buyer, *args)
+        assert 'No such option' not in text(answer)
+        assert answer.exit_code != 2, text(answer)  # the server's answer, not a usage error

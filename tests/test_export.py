@@ -14,6 +14,7 @@ import pytest
 from repo.core.actor import SYSTEM, Actor
 from repo.core.errors import Invalid
 from repo.core.schemas import ImageUpdate
+from repo.core.schemas_sharing import AlbumCreate
 from repo.library import Library
 from tests.api_helpers import bearer, client_for, make_app, token_for
 from tests.images import encode, image_bytes, noise, own_tags
@@ -21,7 +22,7 @@ from tests.images import encode, image_bytes, noise, own_tags
 COMPARED = (
     'filename', 'title', 'description', 'tags', 'auto_tags', 'visibility', 'allow_download',
     'created_at', 'updated_at', 'taken_at', 'camera', 'format', 'width', 'height', 'size_bytes',
-    'sha256', 'colors', 'share_location', 'price_cents', 'stock',
+    'sha256', 'colors', 'share_location', 'price_cents', 'stock', 'albums',
 )  # fmt: skip
 
 
@@ -60,7 +61,17 @@ def fill(library: Library, user_id: int, count: int, prefix: str = '', seed: int
         if n % 7 == 0:
             image = library.update(user_id, image.id, ImageUpdate(share_location=True))
         images.append(image)
+    _albums(library, user_id, images, prefix)
     return images
+
+
+def _albums(library: Library, user_id: int, images: list, prefix: str) -> None:
+    """Two albums, one image in both, most in none."""
+    actor = Actor.of(library.services.accounts.get_user(SYSTEM, user_id))
+    trips = library.services.albums.create(actor, AlbumCreate(title=f'{prefix}Trips «ü»'))
+    family = library.services.albums.create(actor, AlbumCreate(title=f'{prefix}Family'))
+    library.services.albums.add_images(actor, trips.id, [i.id for i in images[::4]])
+    library.services.albums.add_images(actor, family.id, [i.id for i in images[::6]])
 
 
 def read_export(data: bytes) -> tuple[zipfile.ZipFile, dict]:
@@ -123,6 +134,9 @@ def test_round_trip_through_import_export_loses_nothing_images_json_names(
     assert len(by_sha) == 50
     assert sum(1 for e in before['images'] if e['price_cents'] is not None) == 8
     assert any(e['share_location'] for e in before['images'])
+    assert any(len(e['albums']) == 2 for e in before['images'])
+    titles = sorted(a.title for a in library.services.albums.list(Actor.of(carol)))
+    assert titles == ['Family', 'Trips «ü»']  # created by name in the account, once each
     for entry in before['images']:
         again = by_sha[entry['sha256']]
         assert {k: again[k] for k in COMPARED} == {k: entry[k] for k in COMPARED}

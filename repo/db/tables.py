@@ -33,8 +33,19 @@ def utcnow() -> datetime:
 
 
 def new_image_id() -> str:
-    """128 random bits, URL-safe (22 characters)."""
-    return secrets.token_urlsafe(16)
+    """128 random bits, URL-safe (22 characters), never starting with '-'.
+
+    A leading '-' made the CLI read the id as an option ("No such option: -1"); ids made
+    before this rule still work everywhere (on the command line after `--`).
+    """
+    return new_token_id(16)
+
+
+def new_token_id(nbytes: int) -> str:
+    """A random URL-safe id of `nbytes` bytes whose first character is not '-'."""
+    while (value := secrets.token_urlsafe(nbytes)).startswith('-'):
+        pass
+    return value
 
 
 class Meta(SQLModel, table=True):

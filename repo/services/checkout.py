@@ -8,7 +8,6 @@ that costs nothing is paid at once; the rest waits for the payment provider.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -16,7 +15,7 @@ from repo.core import policy
 from repo.core.actor import Actor
 from repo.core.errors import CheckoutRefused, Invalid
 from repo.core.schemas_shop import AWAITING, PAID, Order
-from repo.db.tables import utcnow
+from repo.db.tables import new_token_id, utcnow
 from repo.db.tables_shop import ShopOrder, ShopOrderLine
 from repo.services.cart import price_lines
 from repo.services.orders import order_public
@@ -25,13 +24,26 @@ from repo.services.payments import PaymentProvider
 
 class CheckoutService:
     def __init__(
-        self, uow: Callable[[], Any], currency: Callable[[], str], payments: PaymentProvider
+        self,
+        uow: Callable[[], Any],
+        currency: Callable[[], str],
+        payments: PaymentProvider,
+        on_conflict: Callable[[], None] = lambda: None,
     ) -> None:
         self.uow = uow
         self.currency = currency
         self.payments = payments
+        self.on_conflict = on_conflict  # counted in /metrics (shoebox_checkout_conflicts)
 
     def checkout(self, actor: Actor) -> Order:
+        """The cart -> an order (see _checkout); each refusal for stock is counted."""
+        try:
+            return self._checkout(actor)
+        except CheckoutRefused:
+            self.on_conflict()
+            raise
+
+    def _checkout(self, actor: Actor) -> Order:
         """The cart -> an order. CheckoutRefused (409, with the lines) when any line lacks
         stock or is unavailable; Invalid (422) for an empty cart."""
         buyer_id = policy.require_shopper(actor)
@@ -56,7 +68,7 @@ class CheckoutService:
                 seller_total[owner] = seller_total.get(owner, 0) + line.line_total_cents
             buyer = tx.users.get(buyer_id)
             order = ShopOrder(
-                id=secrets.token_urlsafe(12),
+                id=new_token_id(12),
                 buyer_id=buyer_id,
                 buyer_name=buyer.username if buyer else '',
                 currency=self.currency(),

@@ -44,8 +44,8 @@ class ExportInfo:
     original_bytes: int
 
 
-def entry_of(image: ImagePublic, file: str) -> dict[str, Any]:
-    """One image in images.json."""
+def entry_of(image: ImagePublic, file: str, albums: list[str] | None = None) -> dict[str, Any]:
+    """One image in images.json (`albums`: the titles of the owner's albums holding it)."""
     return {
         'file': file,
         'id': image.id,
@@ -69,6 +69,7 @@ def entry_of(image: ImagePublic, file: str) -> dict[str, Any]:
         'share_location': image.share_location,
         'price_cents': image.price_cents,
         'stock': image.stock,
+        'albums': albums or [],
     }
 
 
@@ -153,12 +154,16 @@ class ExportService:
         yield json.dumps(head, ensure_ascii=False)[:-1] + ', "images": [\n'
         first = True
         for page in self._batches(owner_id):
+            with self.uow() as tx:
+                albums = tx.albums.titles_by_image([image.id for image in page])
             for image in page:
                 if image.id not in files:
                     continue
                 sep = '' if first else ',\n'
                 first = False
-                yield sep + json.dumps(entry_of(image, files[image.id]), ensure_ascii=False)
+                yield sep + json.dumps(
+                    entry_of(image, files[image.id], albums.get(image.id)), ensure_ascii=False
+                )
         yield '\n]}\n'
 
 

@@ -2,7 +2,8 @@
 
 Each original is added as an upload (the usual checks, quotas and renditions), then what the
 upload cannot know is set from images.json in one transaction per image: the dates, the
-download permission and the exact tags (which of them Shoebox added itself). So the round trip
+download permission, the exact tags (which of them Shoebox added itself), the price and stock
+and the albums (by title, created in the account when missing). So the round trip
 keeps everything images.json names, except the image ids, which are new.
 """
 
@@ -24,6 +25,9 @@ from repo.core.events import ImageChanged
 from repo.core.schemas import ImageUpdate
 from repo.core.uploads import AddResult, UploadItem
 from repo.core.validation import check_tags
+from repo.db.tables import new_image_id, utcnow
+from repo.db.tables_sharing import Album
+from repo.services.albums import check_album_title
 from repo.services.export import EXPORT_FORMAT, MANIFEST
 from repo.services.ingest import IngestService
 from repo.services.shop_catalogue import apply_sale
@@ -128,9 +132,30 @@ class ImportExportService:
             image = tx.images.get(image_id)
             if image is not None:
                 _restore_sale(tx, image, entry)
+                _restore_albums(tx, image, entry)
             tx.emit(
                 ImageChanged(image_id, public=image is not None and image.visibility == 'public')
             )
+
+
+def _restore_albums(tx: Any, image: Any, entry: dict[str, Any]) -> None:
+    """The image back in each album images.json names, by title: the account's album of that
+    title, or a new private one (an album title that is not valid is left out)."""
+    for wanted in dict.fromkeys(_strings(entry.get('albums'))):
+        try:
+            title = check_album_title(wanted)
+        except Invalid:
+            log.warning('Left out the album %r of %s', wanted, image.id)
+            continue
+        album = tx.albums.owned_titled(image.owner_id, title)
+        if album is None:
+            now = utcnow()
+            album = Album(
+                id=new_image_id(), owner_id=image.owner_id, title=title, created_at=now,
+                updated_at=now,
+            )  # fmt: skip
+            tx.albums.insert(album)
+        tx.albums.add(album.id, [image.id])
 
 
 def _restore_sale(tx: Any, image: Any, entry: dict[str, Any]) -> None:

@@ -105,7 +105,6 @@ class Metrics:
         self.signin_failures = Counter(
             'shoebox_signin_failures', 'Failed sign-ins', registry=self.registry
         )
-        # The shop (issue 6) does not exist yet: the counter is there for its checkout.
         self.checkout_conflicts = Counter(
             'shoebox_checkout_conflicts',
             'Checkouts refused because the stock changed meanwhile',

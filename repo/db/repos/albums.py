@@ -127,6 +127,29 @@ class AlbumRepository:
                 .values(position=position)
             )
 
+    # ---- export and import ---------------------------------------------------------------
+
+    def titles_by_image(self, image_ids: Sequence[str]) -> dict[str, list[str]]:
+        """The titles of the albums each image is in (images.json's `albums`)."""
+        rows = self.session.exec(
+            select(AlbumImage.image_id, Album.title)
+            .join(Album, col(Album.id) == col(AlbumImage.album_id))
+            .where(col(AlbumImage.image_id).in_(list(image_ids)))
+            .order_by(col(Album.title))
+        )
+        found: dict[str, list[str]] = {}
+        for image_id, title in rows:
+            found.setdefault(image_id, []).append(title)
+        return found
+
+    def owned_titled(self, owner_id: int, title: str) -> Album | None:
+        """The owner's oldest album of this title (import-export puts images back in it)."""
+        return self.session.exec(
+            select(Album)
+            .where(col(Album.owner_id) == owner_id, col(Album.title) == title)
+            .order_by(col(Album.created_at), col(Album.id))
+        ).first()
+
     # ---- the trash's snapshot -------------------------------------------------------------
 
     def memberships(self, image_id: str) -> list[tuple[str, int]]:
