@@ -28,8 +28,9 @@ from api.schemas import (
     YearOut,
 )
 from repo.core import policy
-from repo.core.errors import ShoeboxError
+from repo.core.errors import Invalid, ShoeboxError
 from repo.core.money import MAX_PRICE_CENTS
+from repo.core.page_cursor import MAX_CURSOR
 from repo.core.palette import PALETTE
 from repo.core.schemas import ImageUpdate
 from repo.core.timeline import FIRST_YEAR, LAST_YEAR, SORT_HELP, SORTS
@@ -196,6 +197,14 @@ def list_images(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    cursor: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_CURSOR,
+            description='The `next_cursor` of the previous page (without `q`, and instead of '
+            '`offset`): the page right after its last image, in the same `sort`',
+        ),
+    ] = None,
 ) -> ImageListOut:
     viewer = caller.actor
     filters = {
@@ -210,10 +219,12 @@ def list_images(
         'offset': offset,
     }
     if q.strip():
+        if cursor is not None:
+            raise Invalid('cursor pages a list, not a search: use offset with q')
         page = services.finding.search(viewer, q, sort=sort or 'relevance', **filters)
     else:  # no query, no relevance: newest first
         order = sort if sort in SORTS else 'newest'
-        page = services.images.list(viewer, sort=order, year=year, **filters)
+        page = services.images.list(viewer, sort=order, year=year, cursor=cursor, **filters)
     return ImageListOut.of(page)
 
 

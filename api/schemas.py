@@ -137,6 +137,13 @@ class ImageListOut(BaseModel):
         examples=['harbour at dawn'],
     )
 
+    next_cursor: str | None = Field(
+        None,
+        description='Without `q`: pass as `cursor` to get the page after this one (keyset '
+        'pagination: nothing skipped or repeated while images arrive, and as fast deep in the '
+        'timeline as at its start); null when this page is the last',
+    )
+
     @classmethod
     def of(cls, page: ImagePage) -> ImageListOut:
         return cls(
@@ -145,6 +152,7 @@ class ImageListOut(BaseModel):
             limit=page.limit,
             offset=page.offset,
             suggestion=page.suggestion,
+            next_cursor=page.next_cursor,
         )
 
 

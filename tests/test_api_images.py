@@ -242,6 +242,7 @@ def test_listing_shows_what_the_caller_may_see_newest_first(
         'limit': 50,
         'offset': 0,
         'suggestion': None,
+        'next_cursor': None,  # the page is not full: it is the last
     }
     mine = client.get('/api/v1/images', headers=bearer(alice_token))
     assert titles(mine) == ['Forest walk', 'Harbour at night', 'Sunset over the bay']

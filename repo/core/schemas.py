@@ -87,6 +87,8 @@ class ImagePage(BaseModel):
     offset: int
     # Searches only: the text with the words that found nothing corrected, e.g. 'harbour'.
     suggestion: str | None = None
+    # Lists only (not searches): where the next page starts, when this one was full.
+    next_cursor: str | None = None
 
 
 class ImageUpdate(BaseModel):

@@ -17,6 +17,7 @@ from repo.core import palette, policy, timeline
 from repo.core.actor import Actor
 from repo.core.errors import Forbidden, ImageNotFound, Invalid, NotFound
 from repo.core.events import ImageChanged, ImageRemoved
+from repo.core.page_cursor import PageCursor, decode_cursor
 from repo.core.schemas import ImagePage, ImagePublic, ImageUpdate, Location, YearCount
 from repo.core.timeline import SORTS
 from repo.core.validation import (
@@ -77,6 +78,11 @@ def check_page(limit: int, offset: int) -> tuple[int, int]:
     if offset < 0:
         raise Invalid('offset must be 0 or more')
     return limit, offset
+
+
+def _cursor_after(last: Image, sort: str) -> str:
+    when = last.created_at if timeline.by_upload(sort) else last.sort_at
+    return PageCursor(sort, when, last.id).encode()
 
 
 def check_color(name: str) -> str:
@@ -144,22 +150,34 @@ class ImageService:
         year: int | None = None,
         limit: int = 50,
         offset: int = 0,
+        cursor: str | None = None,
     ) -> ImagePage:
         """Images the actor may see, filtered, in one of timeline.SORTS, with the total count.
         `year` starts the page at that year of the timeline (and goes on past it); `for_sale`:
-        only what can be bought (or only what cannot); prices in minor units."""
+        only what can be bought (or only what cannot); prices in minor units. `cursor` (the
+        previous page's next_cursor) continues right after its last image, instead of offset."""
         policy.require_read(actor)
         limit, offset = check_page(limit, offset)
         if sort not in SORTS:
             raise Invalid(f'Sort must be one of {", ".join(SORTS)}, not "{sort}"')
+        after = None
+        if cursor is not None:
+            if offset:
+                raise Invalid('Give cursor or offset, not both')
+            found = decode_cursor(cursor, sort)
+            after = (found.when, found.image_id)
         with self.uow() as tx:
             wanted = self._filter(tx, owner, visibility, tags, color, sort, year)
             wanted = replace(wanted, for_sale=for_sale, min_price=min_price, max_price=max_price)
             rows, total = tx.images.page(
-                policy.view_scope(actor), wanted, sort=sort, limit=limit, offset=offset
-            )
+                policy.view_scope(actor), wanted, sort=sort, limit=limit, offset=offset,
+                after=after,
+            )  # fmt: skip
             items = tx.images.public(rows)
-        return ImagePage(items=items, total=total, limit=limit, offset=offset)
+            next_cursor = _cursor_after(rows[-1], sort) if len(rows) == limit else None
+        return ImagePage(
+            items=items, total=total, limit=limit, offset=offset, next_cursor=next_cursor
+        )
 
     def years(
         self,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, delete, func, insert, update
+from sqlalchemy import Row, and_, bindparam, delete, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -151,20 +151,24 @@ class ImageRepository:
         sort: str,
         limit: int,
         offset: int,
+        after: tuple[datetime, str] | None = None,
     ) -> tuple[list[Image], int]:
         """One page of the images the scope may see, matching `wanted`, and the total count,
-        in one of repo.core.timeline.SORTS."""
+        in one of repo.core.timeline.SORTS; `after` (sort key, id) starts it right after that
+        image (keyset pagination), else `offset` rows in."""
         conditions = [filters.visible(scope), *self._conditions(wanted)]
         total = self.session.exec(select(func.count()).select_from(Image).where(*conditions)).one()
         page_conditions = conditions
         if len(conditions) == 1:
             page_conditions = [filters.visible_walking_date_index(scope)]
         when = col(Image.created_at) if timeline.by_upload(sort) else col(Image.sort_at)
-        order = (
-            (when.desc(), col(Image.id).desc())
-            if timeline.newest_first(sort)
-            else (when, col(Image.id))
-        )
+        newest = timeline.newest_first(sort)
+        order = (when.desc(), col(Image.id).desc()) if newest else (when, col(Image.id))
+        if after is not None:
+            key, image_id = after
+            beyond = (when < key) if newest else (when > key)
+            same_then_id = (col(Image.id) < image_id) if newest else (col(Image.id) > image_id)
+            page_conditions = [*page_conditions, or_(beyond, and_(when == key, same_then_id))]
         query = select(Image).where(*page_conditions).order_by(*order).offset(offset).limit(limit)
         return list(self.session.exec(query).all()), total
 
