@@ -501,6 +501,8 @@ def test_worker_gathers_a_stream_of_changes_into_few_commits(worker_setup) -> No
     # The first change goes in at once; after that at most one commit per MIN_COMMIT_INTERVAL.
     assert len(index.batches) <= 2 + elapsed / MIN_COMMIT_INTERVAL
     assert len(index.batches) < 40
+    # Searchable means committed to the index; the outbox is marked just after that commit.
+    assert worker.wait_idle(timeout=10)
     assert sorted(outbox.done) == list(range(1, 41))
 
 
