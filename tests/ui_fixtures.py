@@ -113,8 +113,7 @@ async def sign_in(user: User, username: str = 'alice', password: str = PASSWORD)
     user.find(marker='username').type(username)
     user.find(marker='password').type(password)
     user.find(marker='sign-in').click()
-    # A loaded 2-core CI machine once took longer than 50 tries here (seen in CI).
-    await user.should_see(marker='account-menu', retries=150)
+    await user.should_see(marker='account-menu', retries=50)
 
 
 def input_of(user: User, marker: str) -> ui.input:
