@@ -17,7 +17,7 @@ from repo.core.schemas_sharing import AlbumCreate, AlbumDetail, AlbumPublic, Alb
 from repo.core.validation import check_description, check_title, check_visibility
 from repo.db.tables import new_image_id, utcnow
 from repo.db.tables_sharing import Album
-from repo.services.images import check_page
+from repo.services.list_paging import check_page
 
 MAX_IDS = 1000
 

@@ -20,8 +20,9 @@ from repo.core.uploads import UploadItem
 from repo.core.validation import check_tags, check_visibility
 from repo.looks.cache import LooksCache
 from repo.services.image_workers import ImageWorkers, Limits, rejection_error
-from repo.services.images import check_color, check_page, visible_row
+from repo.services.images import visible_row
 from repo.services.ingest import IngestService
+from repo.services.list_paging import check_color, check_page
 from repo.similarity import NEAR_DUPLICATE_DISTANCE, SIMILAR_DISTANCE
 from search_index import SearchIndex
 

@@ -13,11 +13,10 @@ from typing import Any, BinaryIO
 from repo import imaging
 from repo.blobs.staging import Staging
 from repo.blobs.store import BlobMissing, BlobStore, original_key, rendition_key
-from repo.core import palette, policy, timeline
+from repo.core import policy, timeline
 from repo.core.actor import Actor
 from repo.core.errors import Forbidden, ImageNotFound, Invalid, NotFound
 from repo.core.events import ImageChanged, ImageRemoved
-from repo.core.page_cursor import PageCursor, decode_cursor
 from repo.core.schemas import ImagePage, ImagePublic, ImageUpdate, Location, YearCount
 from repo.core.timeline import SORTS
 from repo.core.validation import (
@@ -32,13 +31,13 @@ from repo.db.repos.images import ImageFilter
 from repo.db.tables import Image, utcnow
 from repo.services.blob_gc import remove_if_unused
 from repo.services.image_workers import ImageWorkers, Limits
+from repo.services.list_paging import after_cursor, check_color, check_page, cursor_after
 from repo.services.shop_catalogue import apply_sale
 from repo.services.trash_move import to_trash
 from repo.services.watermarks import WatermarkCache
 
 log = logging.getLogger(__name__)
 
-MAX_PAGE = 200
 MEDIA_TYPES = {
     'JPEG': 'image/jpeg',
     'PNG': 'image/png',
@@ -70,26 +69,6 @@ class BlobFile:
 
     def read(self) -> bytes:
         return self.data if self.data is not None else self.store.read(self.key)
-
-
-def check_page(limit: int, offset: int) -> tuple[int, int]:
-    if not 1 <= limit <= MAX_PAGE:
-        raise Invalid(f'limit must be between 1 and {MAX_PAGE}')
-    if offset < 0:
-        raise Invalid('offset must be 0 or more')
-    return limit, offset
-
-
-def _cursor_after(last: Image, sort: str) -> str:
-    when = last.created_at if timeline.by_upload(sort) else last.sort_at
-    return PageCursor(sort, when, last.id).encode()
-
-
-def check_color(name: str) -> str:
-    found = palette.color_name(name)
-    if found is None:
-        raise Invalid(f'Unknown colour "{name}"; use one of: {", ".join(palette.PALETTE)}')
-    return found
 
 
 def visible_row(tx: Any, actor: Actor, image_id: object) -> Image:
@@ -160,12 +139,7 @@ class ImageService:
         limit, offset = check_page(limit, offset)
         if sort not in SORTS:
             raise Invalid(f'Sort must be one of {", ".join(SORTS)}, not "{sort}"')
-        after = None
-        if cursor is not None:
-            if offset:
-                raise Invalid('Give cursor or offset, not both')
-            found = decode_cursor(cursor, sort)
-            after = (found.when, found.image_id)
+        after = after_cursor(cursor, sort, offset)
         with self.uow() as tx:
             wanted = self._filter(tx, owner, visibility, tags, color, sort, year)
             wanted = replace(wanted, for_sale=for_sale, min_price=min_price, max_price=max_price)
@@ -174,7 +148,7 @@ class ImageService:
                 after=after,
             )  # fmt: skip
             items = tx.images.public(rows)
-            next_cursor = _cursor_after(rows[-1], sort) if len(rows) == limit else None
+            next_cursor = cursor_after(rows[-1], sort) if len(rows) == limit else None
         return ImagePage(
             items=items, total=total, limit=limit, offset=offset, next_cursor=next_cursor
         )
