@@ -140,8 +140,8 @@ class ImageListOut(BaseModel):
     next_cursor: str | None = Field(
         None,
         description='Without `q`: pass as `cursor` to get the page after this one (keyset '
-        'pagination: nothing skipped or repeated while images arrive, and as fast deep in the '
-        'timeline as at its start); null when this page is the last',
+        'pagination: nothing skipped or repeated while images arrive); null when this page is '
+        'the last',
     )
 
     @classmethod

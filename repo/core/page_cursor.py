@@ -2,7 +2,8 @@
 
 A page after a cursor starts right after that image in the sort order, so images added or
 removed between two requests never make the walk skip or repeat one (as `offset` can), and a
-page deep in a million images costs what the first one does (an index seek, not a scan).
+deep page need not step over every row before it (not yet measured; each page still counts
+the total).
 The cursor is opaque to clients: urlsafe base64 of a small JSON object naming its sort.
 """
 
